@@ -1,0 +1,73 @@
+"""The interface every tracker connector implements.
+
+A connector has three parts (see STYLE.md): a thin HTTP client built on ``connectors.http``,
+pure mapping functions from payloads to ``hub.records``, and a ``Connector`` subclass joining
+them. It never touches the database: it yields pages, and the sync engine stores each page
+together with the cursor that follows it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+import httpx
+
+from connectors.http import RequestStats
+from hub.config import SourceConfig
+from hub.records import ItemRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An item the connector could not map, and why."""
+
+    key: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a stream. ``cursor`` is where the next sync starts once this page is stored."""
+
+    items: Sequence[ItemRecord]
+    cursor: str | None
+    skipped: Sequence[Skipped] = ()
+
+
+class Connector(ABC):
+    kind: ClassVar[str]
+
+    def __init__(
+        self, source: SourceConfig, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self.source = source
+        self.transport = transport
+
+    @abstractmethod
+    def streams(self) -> Sequence[str]:
+        """Names of the independent streams this source is read as (one cursor each)."""
+
+    @abstractmethod
+    def pages(self, stream: str, cursor: str | None) -> AsyncIterator[Page]:
+        """Pages of ``stream`` changed since ``cursor`` (everything when it is None)."""
+
+    async def prepare(self) -> None:  # noqa: B027 - optional hook, a no-op by default
+        """Set-up calls made once per sync before the first page (field ids, time zone)."""
+
+    @property
+    @abstractmethod
+    def stats(self) -> RequestStats:
+        """Requests and retries made so far."""
+
+    @abstractmethod
+    async def aclose(self) -> None:
+        """Release the HTTP client."""
+
+    async def __aenter__(self) -> Connector:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.aclose()

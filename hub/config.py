@@ -1,0 +1,193 @@
+"""The hub's configuration: a TOML file declaring sources, read and checked in one place.
+
+    database_url = "sqlite+aiosqlite:///hub.db"   # or HUB_DATABASE_URL
+
+    [[sources]]
+    name = "jira-acme"
+    kind = "jira"
+    base_url = "https://acme.atlassian.net"
+    projects = ["PAY", "PLAT"]                    # or jql = "project = PAY"
+    email_env = "JIRA_EMAIL"                      # the variable's name, never the secret
+    token_env = "JIRA_TOKEN"
+    every = "15m"
+
+Errors name the file, the source and the key, on one line. Secrets are read from the
+environment into ``SecretStr`` so that they never print.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
+
+from hub.errors import ConfigError
+
+DEFAULT_CONFIG_PATH = "hub.toml"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///hub.db"
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(value: Any) -> timedelta:
+    """Read ``"90s"``, ``"15m"``, ``"6h"`` or ``"1d"`` as a timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"expected a positive duration like '15m', '6h' or '1d', got {value!r}")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+
+
+class SourceConfig(BaseModel):
+    """One tracker connection as written in the file, plus its secrets read from the environment."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
+    kind: Literal["jira", "github", "linear"]
+    base_url: str = Field(pattern=r"^https?://\S+$")
+    projects: tuple[str, ...] = ()
+    jql: str | None = None
+    repos: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+    token_env: EnvName
+    email_env: EnvName | None = None
+    every: Duration = timedelta(minutes=15)
+    page_size: int = Field(default=100, ge=1, le=250)
+
+    token: SecretStr = Field(default=SecretStr(""), exclude=True)
+    email: SecretStr | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _scope_fits_kind(self) -> SourceConfig:
+        scope_keys = {"jira": ("projects", "jql"), "github": ("repos",), "linear": ("teams",)}
+        allowed = scope_keys[self.kind]
+        for key in ("projects", "jql", "repos", "teams"):
+            if getattr(self, key) and key not in allowed:
+                raise ValueError(f"key '{key}' does not apply to a {self.kind} source")
+        if not any(getattr(self, key) for key in allowed):
+            wanted = " or ".join(f"'{k}'" for k in allowed)
+            raise ValueError(f"a {self.kind} source needs {wanted}")
+        return self
+
+    @property
+    def base(self) -> str:
+        return self.base_url.rstrip("/")
+
+
+class HubConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    database_url: str = DEFAULT_DATABASE_URL
+    sources: tuple[SourceConfig, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> HubConfig:
+        seen: set[str] = set()
+        for source in self.sources:
+            if source.name in seen:
+                raise ValueError(f"source name '{source.name}' is used twice")
+            seen.add(source.name)
+        return self
+
+    def source(self, name: str) -> SourceConfig:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise ConfigError(f"no source named '{name}' (configured: {known})")
+
+
+def load_config(
+    path: str | Path | None = None, env: Mapping[str, str] | None = None
+) -> HubConfig:
+    """Read the config file (``--config``, ``HUB_CONFIG`` or ``hub.toml``) and the secrets it names.
+
+    A missing default file means "nothing configured"; a missing named file is an error.
+    """
+    env = os.environ if env is None else env
+    explicit = path or env.get("HUB_CONFIG")
+    file = Path(explicit or DEFAULT_CONFIG_PATH)
+    data: dict[str, Any] = {}
+    if file.exists():
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+    elif explicit:
+        raise ConfigError(f"{file}: config file not found")
+    if env.get("HUB_DATABASE_URL"):
+        data["database_url"] = env["HUB_DATABASE_URL"]
+    return parse_config(data, env, origin=str(file))
+
+
+def parse_config(data: dict[str, Any], env: Mapping[str, str], *, origin: str) -> HubConfig:
+    try:
+        config = HubConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, data, origin)) from None
+    return config.model_copy(
+        update={"sources": tuple(_with_secrets(s, env, origin) for s in config.sources)}
+    )
+
+
+def _with_secrets(source: SourceConfig, env: Mapping[str, str], origin: str) -> SourceConfig:
+    secrets: dict[str, SecretStr] = {}
+    for key, target in (("token_env", "token"), ("email_env", "email")):
+        variable = getattr(source, key)
+        if variable is None:
+            continue
+        value = env.get(variable)
+        if not value:
+            raise ConfigError(
+                f"{origin}: source '{source.name}': key '{key}': "
+                f"environment variable {variable} is not set"
+            )
+        secrets[target] = SecretStr(value)
+    if source.kind == "jira" and source.email_env is None and source.base_url.find("api.atlassian.com") < 0:
+        raise ConfigError(
+            f"{origin}: source '{source.name}': key 'email_env': "
+            "Jira sites take basic auth with an email and an API token"
+        )
+    return source.model_copy(update=secrets)
+
+
+def _describe(exc: ValidationError, data: dict[str, Any], origin: str) -> str:
+    """The first validation error as one line: file, source, key, what is wrong."""
+    error = exc.errors()[0]
+    loc = list(error["loc"])
+    where = origin
+    if loc[:1] == ["sources"] and len(loc) > 1 and isinstance(loc[1], int):
+        entry = (data.get("sources") or [])[loc[1]]
+        name = entry.get("name") if isinstance(entry, dict) else None
+        where += f": source '{name}'" if name else f": source #{loc[1] + 1}"
+        loc = loc[2:]
+    key = ".".join(str(part) for part in loc if not isinstance(part, int))
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "missing":
+        message = "is required"
+    elif error["type"] == "extra_forbidden":
+        message = "is not a known key"
+    elif error["type"] == "literal_error":
+        message = f"must be one of jira, github, linear (got {error['input']!r})"
+    return f"{where}: key '{key}': {message}" if key else f"{where}: {message}"

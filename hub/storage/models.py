@@ -1,0 +1,176 @@
+"""The unified model's tables.
+
+Items are keyed by their hub id (``source:external_id``). ``parent_id`` and the ends of a
+dependency are hub ids without foreign keys on purpose: a tracker may name a parent or a
+blocker that arrives on a later page, or that the hub cannot see; such links are kept and
+simply resolve to nothing until the item shows up.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from hub.records import Level, Provenance, StatusCategory
+from hub.storage.types import JSONDocument, UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSONDocument}
+
+
+def _enum(cls: type) -> Enum:
+    return Enum(cls, native_enum=False, length=16, validate_strings=True)
+
+
+class Source(Base):
+    """A configured tracker connection, as last seen in the config file."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    base_url: Mapped[str] = mapped_column(String(512))
+    created_at: Mapped[datetime]
+
+
+class WorkItem(Base):
+    __tablename__ = "work_items"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(128))
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    url: Mapped[str] = mapped_column(String(1024))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, default="")
+    level: Mapped[Level] = mapped_column(_enum(Level))
+    status_name: Mapped[str] = mapped_column(String(128))
+    status_category: Mapped[StatusCategory] = mapped_column(_enum(StatusCategory))
+    parent_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    target_date: Mapped[date | None] = mapped_column(Date)
+    completed_at: Mapped[datetime | None]
+    assignee_id: Mapped[str | None] = mapped_column(String(200))
+    labels: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    estimate: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    raw: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    content_hash: Mapped[str] = mapped_column(String(32))
+    synced_at: Mapped[datetime]
+
+    source: Mapped[Source] = relationship(lazy="raise")
+
+    __table_args__ = (
+        Index("ix_work_items_source_external", "source_id", "external_id", unique=True),
+        Index("ix_work_items_level_key", "level", "key"),
+    )
+
+
+class Component(Base):
+    """A platform component of the hub's catalog."""
+
+    __tablename__ = "components"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class ItemComponent(Base):
+    __tablename__ = "item_components"
+
+    item_id: Mapped[str] = mapped_column(
+        ForeignKey("work_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    component_id: Mapped[int] = mapped_column(
+        ForeignKey("components.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Dependency(Base):
+    """``blocker_id`` blocks ``blocked_id``; one row per provenance."""
+
+    __tablename__ = "dependencies"
+
+    blocker_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    blocked_id: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+    provenance: Mapped[Provenance] = mapped_column(_enum(Provenance), primary_key=True)
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), index=True
+    )
+    """The source whose sync asserted it; null for manual dependencies."""
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+
+
+class SyncRun(Base):
+    __tablename__ = "sync_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), index=True
+    )
+    full: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    deleted: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    retries: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class SyncCursor(Base):
+    """Where the next sync of one stream of a source starts; written with the page it follows."""
+
+    __tablename__ = "sync_cursors"
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True
+    )
+    stream: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]

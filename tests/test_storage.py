@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import InvalidRequestError
+
+from hub.records import Level, StatusCategory
+from hub.storage.models import Source, WorkItem
+
+
+async def test_datetimes_come_back_aware_in_utc(sessions) -> None:
+    plus_two = datetime(2026, 3, 1, 12, 0, tzinfo=timezone(timedelta(hours=2)))
+    async with sessions() as session, session.begin():
+        session.add(Source(id=1, name="jira", kind="jira", base_url="https://x", created_at=plus_two))
+    async with sessions() as session:
+        stored = await session.scalar(select(Source.created_at))
+    assert stored == plus_two
+    assert stored.tzinfo == UTC
+
+
+async def test_relationships_refuse_lazy_loading(sessions) -> None:
+    now = datetime.now(UTC)
+    async with sessions() as session, session.begin():
+        session.add(Source(id=1, name="jira", kind="jira", base_url="https://x", created_at=now))
+        session.add(
+            WorkItem(
+                id="jira:1", source_id=1, external_id="1", key="PAY-1", url="https://x/PAY-1",
+                title="t", level=Level.ISSUE, status_name="To Do",
+                status_category=StatusCategory.TODO, created_at=now, updated_at=now, raw={},
+                content_hash="h", synced_at=now, labels=[],
+            )
+        )
+    async with sessions() as session:
+        item = await session.scalar(select(WorkItem))
+        assert item is not None
+        with pytest.raises(InvalidRequestError):
+            _ = item.source
