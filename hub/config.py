@@ -78,6 +78,18 @@ class SourceConfig(BaseModel):
     token: SecretStr = Field(default=SecretStr(""), exclude=True)
     email: SecretStr | None = Field(default=None, exclude=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_secrets_in_the_file(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key in ("token", "email"):
+                if key in data:
+                    raise ValueError(
+                        f"key '{key}' is not a known key: put the secret in an environment "
+                        f"variable and name it with '{key}_env'"
+                    )
+        return data
+
     @model_validator(mode="after")
     def _scope_fits_kind(self) -> SourceConfig:
         scope_keys = {"jira": ("projects", "jql"), "github": ("repos",), "linear": ("teams",)}
@@ -118,9 +130,7 @@ class HubConfig(BaseModel):
         raise ConfigError(f"no source named '{name}' (configured: {known})")
 
 
-def load_config(
-    path: str | Path | None = None, env: Mapping[str, str] | None = None
-) -> HubConfig:
+def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> HubConfig:
     """Read the config file (``--config``, ``HUB_CONFIG`` or ``hub.toml``) and the secrets it names.
 
     A missing default file means "nothing configured"; a missing named file is an error.
@@ -164,7 +174,11 @@ def _with_secrets(source: SourceConfig, env: Mapping[str, str], origin: str) -> 
                 f"environment variable {variable} is not set"
             )
         secrets[target] = SecretStr(value)
-    if source.kind == "jira" and source.email_env is None and source.base_url.find("api.atlassian.com") < 0:
+    if (
+        source.kind == "jira"
+        and source.email_env is None
+        and "api.atlassian.com" not in source.base
+    ):
         raise ConfigError(
             f"{origin}: source '{source.name}': key 'email_env': "
             "Jira sites take basic auth with an email and an API token"

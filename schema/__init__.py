@@ -1,0 +1,27 @@
+"""The GraphQL schema of the hub: types, root queries and per-request DataLoaders.
+
+``schema`` is the plain schema, for tests and for printing the SDL; the app builds its own with
+``create_schema(extensions=...)`` to add limits and error masking. Resolvers read only the
+database, through the loaders in the ``Context`` that ``get_context`` builds per request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import strawberry
+from strawberry.extensions import SchemaExtension
+
+from schema.context import Context, Info, get_context
+from schema.queries import Query
+
+__all__ = ["Context", "Info", "Query", "create_schema", "get_context", "schema"]
+
+
+def create_schema(
+    extensions: Sequence[type[SchemaExtension] | Callable[[], SchemaExtension]] = (),
+) -> strawberry.Schema:
+    return strawberry.Schema(query=Query, extensions=list(extensions))
+
+
+schema = create_schema()

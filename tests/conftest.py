@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hub.storage.database import create_engine, session_factory
@@ -19,21 +21,28 @@ from hub.storage.models import Base
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = os.environ.get("HUB_TEST_DATABASE_URL")
-    if url:
-        return url
-    path = Path(tmp_path_factory.mktemp("db")) / "hub-test.db"
-    return f"sqlite+aiosqlite:///{path}"
+async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """SQLite in a temporary file, or a fresh PostgreSQL database of its own for this run,
+    so that test runs sharing one server never see each other's rows."""
+    server_url = os.environ.get("HUB_TEST_DATABASE_URL")
+    if not server_url:
+        yield f"sqlite+aiosqlite:///{Path(tmp_path_factory.mktemp('db')) / 'hub-test.db'}"
+        return
+    name = f"hub_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
 
 
 @pytest.fixture(scope="session")
 async def migrated_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(database_url)
-    if engine.dialect.name == "postgresql":
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
     await upgrade(engine)
     yield engine
     await engine.dispose()

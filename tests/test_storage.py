@@ -13,7 +13,9 @@ from hub.storage.models import Source, WorkItem
 async def test_datetimes_come_back_aware_in_utc(sessions) -> None:
     plus_two = datetime(2026, 3, 1, 12, 0, tzinfo=timezone(timedelta(hours=2)))
     async with sessions() as session, session.begin():
-        session.add(Source(id=1, name="jira", kind="jira", base_url="https://x", created_at=plus_two))
+        session.add(
+            Source(id=1, name="jira", kind="jira", base_url="https://x", created_at=plus_two)
+        )
     async with sessions() as session:
         stored = await session.scalar(select(Source.created_at))
     assert stored == plus_two
@@ -26,10 +28,21 @@ async def test_relationships_refuse_lazy_loading(sessions) -> None:
         session.add(Source(id=1, name="jira", kind="jira", base_url="https://x", created_at=now))
         session.add(
             WorkItem(
-                id="jira:1", source_id=1, external_id="1", key="PAY-1", url="https://x/PAY-1",
-                title="t", level=Level.ISSUE, status_name="To Do",
-                status_category=StatusCategory.TODO, created_at=now, updated_at=now, raw={},
-                content_hash="h", synced_at=now, labels=[],
+                id="jira:1",
+                source_id=1,
+                external_id="1",
+                key="PAY-1",
+                url="https://x/PAY-1",
+                title="t",
+                level=Level.ISSUE,
+                status_name="To Do",
+                status_category=StatusCategory.TODO,
+                created_at=now,
+                updated_at=now,
+                raw={},
+                content_hash="h",
+                synced_at=now,
+                labels=[],
             )
         )
     async with sessions() as session:

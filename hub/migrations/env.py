@@ -1,4 +1,4 @@
-"""Alembic environment: runs on a connection handed over by ``hub.storage.migrate`` or on its own."""
+"""Alembic environment: runs on a connection from ``hub.storage.migrate``, or on its own."""
 
 from __future__ import annotations
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -29,3 +31,14 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
     async with engine.begin() as connection:
         await connection.run_sync(run)
+
+
+async def pending(engine: AsyncEngine) -> bool:
+    """Whether the database is behind the newest migration."""
+
+    def check(connection: Connection) -> bool:
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        return MigrationContext.configure(connection).get_current_revision() != head
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(check)

@@ -1,0 +1,119 @@
+"""A thin Jira Cloud REST v3 client: auth headers, the calls we make, and search paging.
+
+Retries, rate limits and error classes come from ``connectors.http``; this module only says
+what to ask for and checks that answers keep the shape the API promises.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
+
+import httpx
+
+from connectors.http import RequestStats, RetryPolicy, TrackerHttp
+from hub.config import SourceConfig
+from hub.errors import TrackerDataError
+
+FIELD_PATH = "/rest/api/3/field"
+SEARCH_PATH = "/rest/api/3/search/jql"
+
+
+def auth_headers(source: SourceConfig) -> dict[str, str]:
+    """Basic auth for site URLs with an email and API token; Bearer for OAuth (no email)."""
+    token = source.token.get_secret_value()
+    if source.email is not None:
+        pair = f"{source.email.get_secret_value()}:{token}".encode()
+        return {"Authorization": f"Basic {base64.b64encode(pair).decode('ascii')}"}
+    return {"Authorization": f"Bearer {token}"}
+
+
+class JiraClient:
+    """The Jira calls the connector needs, on one ``TrackerHttp``."""
+
+    def __init__(
+        self,
+        source: SourceConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.source = source
+        self.http = TrackerHttp(
+            source=source.name,
+            base_url=source.base,
+            headers={"Accept": "application/json", **auth_headers(source)},
+            transport=transport,
+            policy=policy,
+            sleep=sleep,
+        )
+
+    @property
+    def stats(self) -> RequestStats:
+        return self.http.stats
+
+    async def fields(self) -> list[dict[str, Any]]:
+        """Every field of the site, system and custom (``GET /rest/api/3/field``)."""
+        body = self._json(await self.http.get(FIELD_PATH), FIELD_PATH)
+        if not isinstance(body, list):
+            raise TrackerDataError(f"{self.source.name}: {FIELD_PATH} did not return a list")
+        return [f for f in body if isinstance(f, dict)]
+
+    async def search(
+        self,
+        jql: str,
+        fields: Sequence[str],
+        *,
+        next_page_token: str | None = None,
+        max_results: int = 50,
+    ) -> dict[str, Any]:
+        """One page of ``POST /rest/api/3/search/jql``; the body is checked to hold ``issues``."""
+        request: dict[str, Any] = {"jql": jql, "fields": list(fields), "maxResults": max_results}
+        if next_page_token is not None:
+            request["nextPageToken"] = next_page_token
+        body = self._json(await self.http.post(SEARCH_PATH, json=request), SEARCH_PATH)
+        if not isinstance(body, dict) or not isinstance(body.get("issues"), list):
+            raise TrackerDataError(
+                f"{self.source.name}: {SEARCH_PATH} answered without an 'issues' list"
+            )
+        token = body.get("nextPageToken")
+        if token is not None and not isinstance(token, str):
+            raise TrackerDataError(f"{self.source.name}: nextPageToken is not a string")
+        return body
+
+    async def search_pages(
+        self, jql: str, fields: Sequence[str], *, max_results: int = 50
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Every page of a search, following ``nextPageToken`` until it is gone or ``isLast``.
+
+        A token seen twice would loop forever, so it ends the search with ``TrackerDataError``.
+        """
+        seen: set[str] = set()
+        token: str | None = None
+        while True:
+            page = await self.search(jql, fields, next_page_token=token, max_results=max_results)
+            yield page
+            token = page.get("nextPageToken")
+            if not token or page.get("isLast") is True:
+                return
+            if token in seen:
+                raise TrackerDataError(
+                    f"{self.source.name}: Jira returned the same nextPageToken twice; "
+                    "stopped paging to avoid a loop"
+                )
+            seen.add(token)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    def _json(self, response: httpx.Response, path: str) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise TrackerDataError(
+                f"{self.source.name}: {path} answered {response.status_code} without JSON",
+                status=response.status_code,
+            ) from None

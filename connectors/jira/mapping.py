@@ -1,0 +1,278 @@
+"""Jira issue payloads (REST v3, as ``/search/jql`` returns them) to ``hub.records``.
+
+Pure functions: no HTTP, no clock, no database. Anything the payload does not let us map
+raises ``MappingError`` so the connector can skip that one issue and report it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from hub.records import ItemRecord, Level, PersonRecord, StatusCategory
+
+START_DATE_NAMES = ("Start date",)
+STORY_POINT_NAMES = ("Story point estimate", "Story Points")
+"""Team-managed projects use the first name, company-managed ones often the second."""
+
+SYSTEM_FIELDS = (
+    "summary",
+    "description",
+    "status",
+    "resolution",
+    "issuetype",
+    "parent",
+    "duedate",
+    "resolutiondate",
+    "assignee",
+    "labels",
+    "components",
+    "issuelinks",
+    "created",
+    "updated",
+)
+"""What we ask search for: it returns only ``id`` unless told otherwise."""
+
+_CATEGORIES = {
+    "new": StatusCategory.TODO,
+    "indeterminate": StatusCategory.IN_PROGRESS,
+    "done": StatusCategory.DONE,
+}
+_CANCELLATIONS = frozenset(
+    {"wont do", "wont fix", "cancelled", "canceled", "declined", "duplicate"}
+)
+_INLINE_NODES = frozenset(
+    {"text", "hardBreak", "mention", "emoji", "inlineCard", "date", "status", "placeholder"}
+)
+
+
+class MappingError(ValueError):
+    """The issue payload lacks or garbles something the unified model needs."""
+
+
+@dataclass(frozen=True, slots=True)
+class CustomFields:
+    """Ids of the custom fields we map; they differ per Jira site, so they are looked up by name."""
+
+    start_date: str | None = None
+    story_points: str | None = None
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(i for i in (self.start_date, self.story_points) if i)
+
+
+def find_custom_fields(fields: Iterable[Mapping[str, Any]]) -> CustomFields:
+    """Pick our custom field ids from ``GET /rest/api/3/field``, preferring earlier names."""
+    by_name: dict[str, str] = {}
+    for field in fields:
+        name, field_id = field.get("name"), field.get("id")
+        if isinstance(name, str) and isinstance(field_id, str):
+            by_name.setdefault(name.casefold(), field_id)
+
+    def first(names: Sequence[str]) -> str | None:
+        return next((by_name[n.casefold()] for n in names if n.casefold() in by_name), None)
+
+    return CustomFields(start_date=first(START_DATE_NAMES), story_points=first(STORY_POINT_NAMES))
+
+
+def map_issue(
+    issue: Mapping[str, Any], *, base: str, custom: CustomFields = CustomFields()
+) -> ItemRecord:
+    """One Jira issue as an ``ItemRecord``, keyed by its immutable ``id`` (keys change on moves)."""
+    external_id = _text(issue.get("id"), "id")
+    key = _text(issue.get("key"), "key")
+    fields = issue.get("fields")
+    if not isinstance(fields, Mapping):
+        raise MappingError(f"{key}: the issue has no 'fields' object")
+    try:
+        status = _mapping(fields.get("status"), "fields.status")
+        status_name = _text(status.get("name"), "fields.status.name")
+        parent = fields.get("parent")
+        blocks, blocked_by = block_links(fields.get("issuelinks") or ())
+        return ItemRecord(
+            external_id=external_id,
+            key=key,
+            url=f"{base.rstrip('/')}/browse/{key}",
+            title=_text(fields.get("summary"), "fields.summary"),
+            level=level_of(_mapping(fields.get("issuetype"), "fields.issuetype")),
+            status_name=status_name,
+            status_category=status_category(status, fields.get("resolution")),
+            created_at=parse_datetime(fields.get("created"), "fields.created"),
+            updated_at=parse_datetime(fields.get("updated"), "fields.updated"),
+            body=adf_to_text(fields.get("description")),
+            parent_external_id=_text(parent.get("id"), "fields.parent.id") if parent else None,
+            start_date=_date(fields, custom.start_date),
+            target_date=_date(fields, "duedate"),
+            completed_at=_optional_datetime(fields, "resolutiondate"),
+            assignee=person(fields.get("assignee")),
+            labels=tuple(str(label) for label in fields.get("labels") or ()),
+            estimate=_number(fields, custom.story_points),
+            components=tuple(
+                _text(c.get("name"), "fields.components[].name")
+                for c in fields.get("components") or ()
+            ),
+            blocks=blocks,
+            blocked_by=blocked_by,
+            raw=issue,
+        )
+    except MappingError as exc:
+        raise MappingError(f"{key}: {exc}") from None
+    except (AttributeError, TypeError) as exc:
+        raise MappingError(f"{key}: unexpected payload shape ({exc})") from None
+
+
+def level_of(issuetype: Mapping[str, Any]) -> Level:
+    """Level from ``hierarchyLevel``: 2+ initiative, 1 epic, 0 and -1 (sub-task) issue."""
+    level = issuetype.get("hierarchyLevel")
+    if isinstance(level, bool) or not isinstance(level, int):
+        if issuetype.get("subtask") is True:
+            return Level.ISSUE
+        return Level.EPIC if issuetype.get("name") == "Epic" else Level.ISSUE
+    if level >= 2:
+        return Level.INITIATIVE
+    return Level.EPIC if level == 1 else Level.ISSUE
+
+
+def status_category(
+    status: Mapping[str, Any], resolution: Mapping[str, Any] | None = None
+) -> StatusCategory:
+    """Jira's three categories, with "done" split into DONE and CANCELED by resolution or name."""
+    category = status.get("statusCategory")
+    key = category.get("key") if isinstance(category, Mapping) else None
+    if key not in _CATEGORIES:
+        raise MappingError(f"unknown status category {key!r} for status {status.get('name')!r}")
+    mapped = _CATEGORIES[key]
+    if mapped is StatusCategory.DONE:
+        names = [status.get("name"), resolution.get("name") if resolution else None]
+        if any(_normalize(n) in _CANCELLATIONS for n in names if isinstance(n, str)):
+            return StatusCategory.CANCELED
+    return mapped
+
+
+def block_links(links: Iterable[Mapping[str, Any]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``(blocks, blocked_by)`` ids from "Blocks" links; the side present says the direction."""
+    blocks: dict[str, None] = {}
+    blocked_by: dict[str, None] = {}
+    for link in links:
+        link_type = link.get("type") or {}
+        if str(link_type.get("name", "")).casefold() != "blocks":
+            continue
+        if link.get("inwardIssue"):
+            blocked_by[_text(link["inwardIssue"].get("id"), "issuelinks[].inwardIssue.id")] = None
+        elif link.get("outwardIssue"):
+            blocks[_text(link["outwardIssue"].get("id"), "issuelinks[].outwardIssue.id")] = None
+    return tuple(blocks), tuple(blocked_by)
+
+
+def person(user: Mapping[str, Any] | None) -> PersonRecord | None:
+    if not user:
+        return None
+    return PersonRecord(
+        external_id=_text(user.get("accountId"), "accountId"),
+        name=user.get("displayName"),
+        email=user.get("emailAddress") or None,
+    )
+
+
+def adf_to_text(description: Any) -> str:
+    """Plain text of an Atlassian Document Format body: block nodes on their own lines.
+
+    Mentions, emoji and links keep their visible text (and card URLs), so references to other
+    trackers in a description stay findable.
+    """
+    if description is None:
+        return ""
+    if isinstance(description, str):
+        return description
+    if not isinstance(description, Mapping):
+        return ""
+    return "\n".join(line for line in _lines(description) if line.strip())
+
+
+def parse_datetime(value: Any, name: str = "date-time") -> datetime:
+    """Jira's ``2021-01-18T23:45:00.000+0000``, also ``Z`` and ``+00:00``; naive values are UTC."""
+    if not isinstance(value, str):
+        raise MappingError(f"{name}: expected a date-time string, got {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise MappingError(f"{name}: not a date-time: {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _lines(node: Mapping[str, Any]) -> list[str]:
+    """Text of ``node`` as lines: inline children run together, block children break lines."""
+    kind = node.get("type")
+    if kind in _INLINE_NODES:
+        return [_inline(node)]
+    lines: list[str] = []
+    run: list[str] = []
+    for child in node.get("content") or ():
+        if not isinstance(child, Mapping):
+            continue
+        if child.get("type") in _INLINE_NODES:
+            run.append(_inline(child))
+            continue
+        if run:
+            lines.extend("".join(run).split("\n"))
+            run = []
+        lines.extend(_lines(child))
+    if run:
+        lines.extend("".join(run).split("\n"))
+    return lines
+
+
+def _inline(node: Mapping[str, Any]) -> str:
+    kind = node.get("type")
+    attrs = node.get("attrs") or {}
+    if kind == "text":
+        return str(node.get("text", ""))
+    if kind == "hardBreak":
+        return "\n"
+    if kind == "inlineCard":
+        return str(attrs.get("url", ""))
+    return str(attrs.get("text") or attrs.get("shortName") or "")
+
+
+def _normalize(name: str) -> str:
+    return " ".join(name.casefold().replace("'", "").replace("\u2019", "").split())
+
+
+def _text(value: Any, name: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        raise MappingError(f"{name} is missing")
+    return str(value)
+
+
+def _mapping(value: Any, name: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise MappingError(f"{name} is missing")
+    return value
+
+
+def _date(fields: Mapping[str, Any], field_id: str | None) -> date | None:
+    value = fields.get(field_id) if field_id else None
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise MappingError(f"fields.{field_id}: not a date: {value!r}") from None
+
+
+def _optional_datetime(fields: Mapping[str, Any], field_id: str) -> datetime | None:
+    value = fields.get(field_id)
+    return None if value is None else parse_datetime(value, f"fields.{field_id}")
+
+
+def _number(fields: Mapping[str, Any], field_id: str | None) -> float | None:
+    value = fields.get(field_id) if field_id else None
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise MappingError(f"fields.{field_id}: not a number: {value!r}") from None

@@ -1,0 +1,1 @@
+"""Roadmap reports rendered from the views in ``hub.views``."""

@@ -1,0 +1,50 @@
+"""The roadmap as a short text summary for a terminal."""
+
+from __future__ import annotations
+
+from hub.views.roadmap import Lane, Progress, RoadmapEntry
+
+BAR_WIDTH = 10
+
+
+def progress_bar(progress: Progress) -> str:
+    ratio = progress.ratio
+    if ratio is None:
+        return "·" * BAR_WIDTH + "   n/a"
+    filled = round(ratio * BAR_WIDTH)
+    return "█" * filled + "░" * (BAR_WIDTH - filled) + f" {ratio:4.0%}"
+
+
+def _line(entry: RoadmapEntry, indent: str, key_width: int) -> str:
+    target = entry.target_date.isoformat() if entry.target_date else "no date"
+    counts = f"{entry.progress.done}/{entry.progress.total} done"
+    title = entry.title if len(entry.title) <= 48 else entry.title[:47] + "…"
+    return (
+        f"{indent + entry.key:<{key_width + 2}}  {title:<48}  {entry.status_name:<12}  "
+        f"{target:<10}  {progress_bar(entry.progress)}  {counts}"
+    )
+
+
+def roadmap_summary(lanes: list[Lane], *, max_epics: int = 5, max_lanes: int = 8) -> str:
+    """Initiatives → epics with status, target date and progress; long lists are elided."""
+    if not lanes:
+        return "The roadmap is empty: no initiatives or epics synced yet."
+    epics = sum(len(lane.epics) for lane in lanes)
+    initiatives = sum(1 for lane in lanes if lane.initiative is not None)
+    entries = [lane.initiative for lane in lanes if lane.initiative] + [
+        epic for lane in lanes for epic in lane.epics
+    ]
+    width = max(len(e.key) for e in entries)
+    lines = [f"Roadmap: {initiatives} initiatives, {epics} epics", ""]
+    for lane in lanes[:max_lanes]:
+        if lane.initiative is None:
+            lines.append("(no initiative)")
+        else:
+            lines.append(_line(lane.initiative, "", width))
+        for epic in lane.epics[:max_epics]:
+            lines.append(_line(epic, "  ", width))
+        if len(lane.epics) > max_epics:
+            lines.append(f"  … {len(lane.epics) - max_epics} more epics")
+    if len(lanes) > max_lanes:
+        lines.append(f"… {len(lanes) - max_lanes} more initiatives")
+    return "\n".join(lines)

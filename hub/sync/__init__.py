@@ -1,0 +1,5 @@
+"""The sync engine: connector pages in, batched upserts and cursors out, one SyncRun per sync."""
+
+from hub.sync.engine import SyncEngine, SyncReport
+
+__all__ = ["SyncEngine", "SyncReport"]

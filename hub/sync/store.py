@@ -1,0 +1,224 @@
+"""Writes one connector page into the unified model, in the caller's transaction.
+
+A page costs a fixed number of statements whatever its size: one read of the stored
+content hashes, then one bulk statement per table for what actually changed. Tracker-asserted
+dependencies and component links of a changed item are replaced, so a link removed in the
+tracker disappears here; manual dependencies are never touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.records import ItemRecord, Provenance, hub_id
+from hub.storage.models import (
+    Component,
+    Dependency,
+    ItemComponent,
+    Person,
+    SyncCursor,
+    WorkItem,
+)
+from hub.sync.upsert import upsert
+
+
+@dataclass(slots=True)
+class PageCounts:
+    fetched: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: PageCounts) -> None:
+        self.fetched += other.fetched
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+def content_hash(record: ItemRecord) -> str:
+    """A digest of everything stored about an item; equal digests mean nothing to write."""
+    document = asdict(record)
+    digest = hashlib.blake2b(
+        json.dumps(document, sort_keys=True, default=str, ensure_ascii=False).encode(),
+        digest_size=16,
+    )
+    return digest.hexdigest()
+
+
+async def store_page(
+    session: AsyncSession,
+    *,
+    source_id: int,
+    source_name: str,
+    items: Sequence[ItemRecord],
+    now: datetime,
+) -> PageCounts:
+    by_id = {hub_id(source_name, item.external_id): item for item in items}
+    hashes = {item_id: content_hash(item) for item_id, item in by_id.items()}
+    rows = await session.execute(
+        select(WorkItem.id, WorkItem.content_hash).where(WorkItem.id.in_(list(by_id)))
+    )
+    stored = {item_id: digest for item_id, digest in rows}
+    changed = {i: item for i, item in by_id.items() if stored.get(i) != hashes[i]}
+    counts = PageCounts(
+        fetched=len(items),
+        created=sum(1 for i in changed if i not in stored),
+        updated=sum(1 for i in changed if i in stored),
+        unchanged=len(by_id) - len(changed),
+    )
+    if not changed:
+        return counts
+
+    await _store_people(session, source_id, source_name, changed.values())
+    await upsert(
+        session,
+        WorkItem,
+        [_item_row(i, item, source_id, source_name, hashes[i], now) for i, item in changed.items()],
+        key=["id"],
+    )
+    await _replace_components(session, changed)
+    await _replace_tracker_dependencies(session, source_id, source_name, changed, now)
+    return counts
+
+
+async def save_cursor(
+    session: AsyncSession, *, source_id: int, stream: str, value: str, now: datetime
+) -> None:
+    await upsert(
+        session,
+        SyncCursor,
+        [{"source_id": source_id, "stream": stream, "value": value, "updated_at": now}],
+        key=["source_id", "stream"],
+    )
+
+
+def _item_row(
+    item_id: str,
+    item: ItemRecord,
+    source_id: int,
+    source_name: str,
+    digest: str,
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "id": item_id,
+        "source_id": source_id,
+        "external_id": item.external_id,
+        "key": item.key,
+        "url": item.url,
+        "title": item.title,
+        "body": item.body,
+        "level": item.level,
+        "status_name": item.status_name,
+        "status_category": item.status_category,
+        "parent_id": (
+            hub_id(source_name, item.parent_external_id) if item.parent_external_id else None
+        ),
+        "start_date": item.start_date,
+        "target_date": item.target_date,
+        "completed_at": item.completed_at,
+        "assignee_id": (hub_id(source_name, item.assignee.external_id) if item.assignee else None),
+        "labels": list(item.labels),
+        "estimate": item.estimate,
+        "created_at": item.created_at,
+        "updated_at": item.updated_at,
+        "deleted": item.deleted,
+        "raw": dict(item.raw),
+        "content_hash": digest,
+        "synced_at": now,
+    }
+
+
+async def _store_people(
+    session: AsyncSession, source_id: int, source_name: str, items: Iterable[ItemRecord]
+) -> None:
+    people = {
+        hub_id(source_name, item.assignee.external_id): item.assignee
+        for item in items
+        if item.assignee is not None
+    }
+    await upsert(
+        session,
+        Person,
+        [
+            {
+                "id": person_id,
+                "source_id": source_id,
+                "external_id": person.external_id,
+                "name": person.name,
+                "email": person.email,
+            }
+            for person_id, person in people.items()
+        ],
+        key=["id"],
+    )
+
+
+async def _replace_components(session: AsyncSession, changed: dict[str, ItemRecord]) -> None:
+    await session.execute(delete(ItemComponent).where(ItemComponent.item_id.in_(list(changed))))
+    names = sorted({name for item in changed.values() for name in item.components})
+    if not names:
+        return
+    await upsert(session, Component, [{"name": n} for n in names], key=["name"], update=[])
+    rows = await session.execute(
+        select(Component.name, Component.id).where(Component.name.in_(names))
+    )
+    ids = {name: component_id for name, component_id in rows}
+    links = {(item_id, ids[name]) for item_id, item in changed.items() for name in item.components}
+    await upsert(
+        session,
+        ItemComponent,
+        [{"item_id": item_id, "component_id": cid} for item_id, cid in sorted(links)],
+        key=["item_id", "component_id"],
+        update=[],
+    )
+
+
+async def _replace_tracker_dependencies(
+    session: AsyncSession,
+    source_id: int,
+    source_name: str,
+    changed: dict[str, ItemRecord],
+    now: datetime,
+) -> None:
+    ids = list(changed)
+    await session.execute(
+        delete(Dependency).where(
+            and_(
+                Dependency.provenance == Provenance.TRACKER,
+                Dependency.source_id == source_id,
+                or_(Dependency.blocker_id.in_(ids), Dependency.blocked_id.in_(ids)),
+            )
+        )
+    )
+    edges: set[tuple[str, str]] = set()
+    for item_id, item in changed.items():
+        edges.update((item_id, hub_id(source_name, other)) for other in item.blocks)
+        edges.update((hub_id(source_name, other), item_id) for other in item.blocked_by)
+    await upsert(
+        session,
+        Dependency,
+        [
+            {
+                "blocker_id": blocker,
+                "blocked_id": blocked,
+                "provenance": Provenance.TRACKER,
+                "source_id": source_id,
+                "note": None,
+                "created_at": now,
+            }
+            for blocker, blocked in sorted(edges)
+            if blocker != blocked
+        ],
+        key=["blocker_id", "blocked_id", "provenance"],
+        update=[],
+    )

@@ -1,0 +1,167 @@
+"""Per-request DataLoaders: every relation a resolver follows costs one SQL statement per batch.
+
+Each batch opens its own short session, because strawberry resolves sibling fields
+concurrently and one ``AsyncSession`` must not be shared between concurrent tasks. Loaders
+return ORM rows detached from their session; relationships are ``lazy="raise"`` and the
+large ``raw``/``body`` columns are deferred with raiseload, so an accidental lazy load fails
+loudly instead of quietly costing a statement per item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar
+
+from sqlalchemy import Executable, Select, false, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import defer
+from strawberry.dataloader import DataLoader
+
+from hub.storage.models import Component, Dependency, ItemComponent, Person, Source, WorkItem
+
+MAX_BATCH_SIZE = 1000
+"""Bounds the ``IN`` list of one statement (SQLite and asyncpg cap bound parameters)."""
+
+Key = TypeVar("Key", bound=Hashable)
+Value = TypeVar("Value")
+Sessions = async_sessionmaker[AsyncSession]
+
+
+def visible_items() -> Select[WorkItem]:
+    """Non-deleted work items, without the columns no resolver reads."""
+    return (
+        select(WorkItem)
+        .options(defer(WorkItem.raw, raiseload=True), defer(WorkItem.body, raiseload=True))
+        .where(WorkItem.deleted == false())
+    )
+
+
+async def _all(sessions: Sessions, statement: Executable) -> list[Any]:
+    async with sessions() as session:
+        return list((await session.execute(statement)).all())
+
+
+def _by_key(keys: Sequence[Key], pairs: Iterable[tuple[Key, Value]]) -> list[Value | None]:
+    found = dict(pairs)
+    return [found.get(key) for key in keys]
+
+
+def _grouped(keys: Sequence[Key], pairs: Iterable[tuple[Key, Value]]) -> list[list[Value]]:
+    groups: dict[Key, list[Value]] = {key: [] for key in keys}
+    for key, value in pairs:
+        groups[key].append(value)
+    return [groups[key] for key in keys]
+
+
+def _grouped_unique_items(
+    keys: Sequence[str], pairs: Iterable[tuple[str, WorkItem]]
+) -> list[list[WorkItem]]:
+    """Items per key, each at most once: a dependency has one row per provenance."""
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for key, item in pairs:
+        if (key, item.id) not in seen:
+            seen.add((key, item.id))
+            unique.append((key, item))
+    return _grouped(keys, unique)
+
+
+async def load_items_by_id(sessions: Sessions, ids: list[str]) -> list[WorkItem | None]:
+    rows = await _all(sessions, visible_items().where(WorkItem.id.in_(ids)))
+    return _by_key(ids, ((row.WorkItem.id, row.WorkItem) for row in rows))
+
+
+async def load_items_by_key(sessions: Sessions, keys: list[str]) -> list[list[WorkItem]]:
+    """Tracker keys are unique within a tracker, not across sources: a key may match several."""
+    statement = visible_items().where(WorkItem.key.in_(keys)).order_by(WorkItem.id)
+    rows = await _all(sessions, statement)
+    return _grouped(keys, ((row.WorkItem.key, row.WorkItem) for row in rows))
+
+
+async def load_children(sessions: Sessions, parent_ids: list[str]) -> list[list[WorkItem]]:
+    statement = (
+        visible_items()
+        .where(WorkItem.parent_id.in_(parent_ids))
+        .order_by(WorkItem.key, WorkItem.id)
+    )
+    rows = await _all(sessions, statement)
+    return _grouped(parent_ids, ((row.WorkItem.parent_id, row.WorkItem) for row in rows))
+
+
+async def load_blockers(sessions: Sessions, item_ids: list[str]) -> list[list[WorkItem]]:
+    """Items that block each item, whatever the provenance of the dependency."""
+    statement = (
+        visible_items()
+        .add_columns(Dependency.blocked_id)
+        .join(Dependency, Dependency.blocker_id == WorkItem.id)
+        .where(Dependency.blocked_id.in_(item_ids))
+        .order_by(WorkItem.key, WorkItem.id)
+    )
+    rows = await _all(sessions, statement)
+    return _grouped_unique_items(item_ids, ((row.blocked_id, row.WorkItem) for row in rows))
+
+
+async def load_blocking(sessions: Sessions, item_ids: list[str]) -> list[list[WorkItem]]:
+    """Items that each item blocks, whatever the provenance of the dependency."""
+    statement = (
+        visible_items()
+        .add_columns(Dependency.blocker_id)
+        .join(Dependency, Dependency.blocked_id == WorkItem.id)
+        .where(Dependency.blocker_id.in_(item_ids))
+        .order_by(WorkItem.key, WorkItem.id)
+    )
+    rows = await _all(sessions, statement)
+    return _grouped_unique_items(item_ids, ((row.blocker_id, row.WorkItem) for row in rows))
+
+
+async def load_components(sessions: Sessions, item_ids: list[str]) -> list[list[Component]]:
+    statement = (
+        select(ItemComponent.item_id, Component)
+        .join(Component, Component.id == ItemComponent.component_id)
+        .where(ItemComponent.item_id.in_(item_ids))
+        .order_by(Component.name)
+    )
+    rows = await _all(sessions, statement)
+    return _grouped(item_ids, ((row.item_id, row.Component) for row in rows))
+
+
+async def load_sources(sessions: Sessions, ids: list[int]) -> list[Source | None]:
+    rows = await _all(sessions, select(Source).where(Source.id.in_(ids)))
+    return _by_key(ids, ((row.Source.id, row.Source) for row in rows))
+
+
+async def load_people(sessions: Sessions, ids: list[str]) -> list[Person | None]:
+    rows = await _all(sessions, select(Person).where(Person.id.in_(ids)))
+    return _by_key(ids, ((row.Person.id, row.Person) for row in rows))
+
+
+@dataclass(frozen=True, slots=True)
+class Loaders:
+    """One set per request, so nothing cached outlives the request that loaded it."""
+
+    item_by_id: DataLoader[str, WorkItem | None]
+    items_by_key: DataLoader[str, list[WorkItem]]
+    children_by_parent_id: DataLoader[str, list[WorkItem]]
+    blockers_by_item_id: DataLoader[str, list[WorkItem]]
+    blocking_by_item_id: DataLoader[str, list[WorkItem]]
+    components_by_item_id: DataLoader[str, list[Component]]
+    source_by_id: DataLoader[int, Source | None]
+    person_by_id: DataLoader[str, Person | None]
+
+
+def create_loaders(sessions: Sessions) -> Loaders:
+    def loader(load: Any) -> DataLoader[Any, Any]:
+        return DataLoader(load_fn=partial(load, sessions), max_batch_size=MAX_BATCH_SIZE)
+
+    return Loaders(
+        item_by_id=loader(load_items_by_id),
+        items_by_key=loader(load_items_by_key),
+        children_by_parent_id=loader(load_children),
+        blockers_by_item_id=loader(load_blockers),
+        blocking_by_item_id=loader(load_blocking),
+        components_by_item_id=loader(load_components),
+        source_by_id=loader(load_sources),
+        person_by_id=loader(load_people),
+    )

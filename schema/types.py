@@ -1,0 +1,172 @@
+"""GraphQL types of the unified model; every relation resolves through a DataLoader."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+from sqlalchemy import Select
+
+from hub.records import Level, StatusCategory
+from hub.storage import models
+from schema.context import Info
+
+strawberry.enum(Level, description="Where an item sits in the hierarchy.")
+strawberry.enum(StatusCategory, description="The tracker status, mapped to one of four categories.")
+
+
+@strawberry.type(description="A configured tracker connection.")
+class Source:
+    name: str
+    kind: str
+    base_url: str
+
+    @classmethod
+    def from_row(cls, row: models.Source) -> Source:
+        return cls(name=row.name, kind=row.kind, base_url=row.base_url)
+
+
+@strawberry.type(description="A platform component of the hub's catalog.")
+class Component:
+    name: str
+    owner: str | None
+    description: str | None
+
+    @classmethod
+    def from_row(cls, row: models.Component) -> Component:
+        return cls(name=row.name, owner=row.owner, description=row.description)
+
+
+@strawberry.type(description="A person as one tracker knows them.")
+class Person:
+    name: str | None
+    email: str | None
+
+    @classmethod
+    def from_row(cls, row: models.Person) -> Person:
+        return cls(name=row.name, email=row.email)
+
+
+def _items(rows: list[models.WorkItem]) -> list[Item]:
+    return [Item.from_row(row) for row in rows]
+
+
+@strawberry.type(description="An initiative, epic or issue from any tracker.")
+class Item:
+    id: strawberry.ID = strawberry.field(description="Stable hub id: `source:external_id`.")
+    key: str = strawberry.field(description="The tracker's key, e.g. `PAY-12` or `org/repo#34`.")
+    title: str
+    url: str
+    level: Level
+    status: str = strawberry.field(description="The status name as the tracker shows it.")
+    status_category: StatusCategory
+    start_date: date | None
+    target_date: date | None
+    completed_at: datetime | None
+    labels: list[str]
+    estimate: float | None
+    created_at: datetime
+    updated_at: datetime
+
+    parent_id: strawberry.Private[str | None]
+    source_id: strawberry.Private[int]
+    assignee_id: strawberry.Private[str | None]
+
+    @classmethod
+    def from_row(cls, row: models.WorkItem) -> Item:
+        return cls(
+            id=strawberry.ID(row.id),
+            key=row.key,
+            title=row.title,
+            url=row.url,
+            level=row.level,
+            status=row.status_name,
+            status_category=row.status_category,
+            start_date=row.start_date,
+            target_date=row.target_date,
+            completed_at=row.completed_at,
+            labels=list(row.labels),
+            estimate=row.estimate,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            parent_id=row.parent_id,
+            source_id=row.source_id,
+            assignee_id=row.assignee_id,
+        )
+
+    @strawberry.field(description="Null when there is none, or the hub has not seen it.")
+    async def parent(self, info: Info) -> Item | None:
+        if self.parent_id is None:
+            return None
+        row = await info.context.loaders.item_by_id.load(self.parent_id)
+        return None if row is None else Item.from_row(row)
+
+    @strawberry.field(description="Items whose parent this is, by key.")
+    async def children(self, info: Info) -> list[Item]:
+        return _items(await info.context.loaders.children_by_parent_id.load(self.id))
+
+    @strawberry.field(description="Items that block this one, from any source and provenance.")
+    async def blockers(self, info: Info) -> list[Item]:
+        return _items(await info.context.loaders.blockers_by_item_id.load(self.id))
+
+    @strawberry.field(description="Items this one blocks, from any source and provenance.")
+    async def blocking(self, info: Info) -> list[Item]:
+        return _items(await info.context.loaders.blocking_by_item_id.load(self.id))
+
+    @strawberry.field
+    async def components(self, info: Info) -> list[Component]:
+        rows = await info.context.loaders.components_by_item_id.load(self.id)
+        return [Component.from_row(row) for row in rows]
+
+    @strawberry.field
+    async def source(self, info: Info) -> Source:
+        row = await info.context.loaders.source_by_id.load(self.source_id)
+        if row is None:  # the foreign key makes this impossible short of a race with deletion
+            raise LookupError(f"source {self.source_id} of item {self.id} is gone")
+        return Source.from_row(row)
+
+    @strawberry.field
+    async def assignee(self, info: Info) -> Person | None:
+        if self.assignee_id is None:
+            return None
+        row = await info.context.loaders.person_by_id.load(self.assignee_id)
+        return None if row is None else Person.from_row(row)
+
+
+@strawberry.input(description="Every field given narrows the list; deleted items never appear.")
+class ItemFilter:
+    level: Level | None = None
+    source: str | None = strawberry.field(default=None, description="Source name.")
+    status_category: StatusCategory | None = None
+    component: str | None = strawberry.field(default=None, description="Component name.")
+    text: str | None = strawberry.field(
+        default=None, description="Case-insensitive substring of the title or the key."
+    )
+
+
+@strawberry.type(description="Forward pagination only: pass `endCursor` as `after`.")
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+    has_previous_page: bool = strawberry.field(
+        default=False, description="Always false: the hub pages forward only."
+    )
+    start_cursor: str | None = None
+
+
+@strawberry.type
+class ItemEdge:
+    cursor: str
+    node: Item
+
+
+@strawberry.type(description="A page of items ordered by key, then hub id.")
+class ItemConnection:
+    edges: list[ItemEdge]
+    page_info: PageInfo
+    count_statement: strawberry.Private[Select[int]]
+
+    @strawberry.field(description="Items matching the filter across all pages; costs a count.")
+    async def total_count(self, info: Info) -> int:
+        async with info.context.sessions() as session:
+            return (await session.execute(self.count_statement)).scalar_one()

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from graphql import GraphQLError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hub.app import MAX_QUERY_DEPTH, create_app, is_unexpected
+from hub.records import Level, StatusCategory
+from hub.storage.models import Source, WorkItem
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+async def client(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[httpx.AsyncClient]:
+    async with sessions() as session, session.begin():
+        session.add(Source(id=1, name="jira", kind="jira", base_url="https://j", created_at=NOW))
+        await session.flush()
+        session.add(
+            WorkItem(
+                id="jira:1",
+                source_id=1,
+                external_id="1",
+                key="PAY-1",
+                url="https://j/PAY-1",
+                title="Checkout",
+                level=Level.EPIC,
+                status_name="Open",
+                status_category=StatusCategory.TODO,
+                created_at=NOW,
+                updated_at=NOW,
+                raw={},
+                content_hash="h",
+                synced_at=NOW,
+                labels=[],
+            )
+        )
+    transport = httpx.ASGITransport(app=create_app(sessions))
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub") as http:
+        yield http
+
+
+async def post(client: httpx.AsyncClient, query: str) -> dict[str, Any]:
+    response = await client.post("/graphql", json={"query": query})
+    assert response.headers["content-type"].startswith("application/json")
+    return response.json()
+
+
+async def test_healthz_answers(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_graphql_over_http(client: httpx.AsyncClient) -> None:
+    body = await post(client, '{ item(key: "PAY-1") { id title level source { name } } }')
+    assert "errors" not in body
+    assert body["data"]["item"] == {
+        "id": "jira:1",
+        "title": "Checkout",
+        "level": "EPIC",
+        "source": {"name": "jira"},
+    }
+
+
+async def test_a_too_deep_query_is_refused(client: httpx.AsyncClient) -> None:
+    nested = "key"
+    for _ in range(MAX_QUERY_DEPTH + 1):
+        nested = f"parent {{ {nested} }}"
+    body = await post(client, f'{{ item(key: "PAY-1") {{ {nested} }} }}')
+    assert body.get("data") is None
+    assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+
+
+async def test_too_many_aliases_are_refused(client: httpx.AsyncClient) -> None:
+    aliases = " ".join(f'a{n}: item(key: "PAY-1") {{ key }}' for n in range(100))
+    body = await post(client, f"{{ {aliases} }}")
+    assert "aliases found" in body["errors"][0]["message"]
+
+
+async def test_errors_raised_on_purpose_stay_readable(client: httpx.AsyncClient) -> None:
+    body = await post(client, "{ items(first: 500) { edges { cursor } } }")
+    assert "`first` must be between 0 and 100" in body["errors"][0]["message"]
+
+
+def test_only_unexpected_errors_are_masked() -> None:
+    assert is_unexpected(GraphQLError("boom", original_error=RuntimeError("db password=...")))
+    assert not is_unexpected(GraphQLError("bad cursor", original_error=GraphQLError("bad")))
+    assert not is_unexpected(GraphQLError("Cannot query field 'nope' on type 'Item'."))
+
+
+async def test_graphiql_is_off_unless_asked(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    for graphiql, expected in ((False, 404), (True, 200)):
+        transport = httpx.ASGITransport(app=create_app(sessions, graphiql=graphiql))
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as http:
+            response = await http.get("/graphql", headers={"accept": "text/html"})
+        assert response.status_code == expected

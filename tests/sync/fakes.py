@@ -1,0 +1,82 @@
+"""A connector that serves pages from memory, for engine tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from connectors.base import Connector, Page, Skipped
+from connectors.http import RequestStats
+from hub.config import SourceConfig
+from hub.errors import TrackerAuthError
+from hub.records import ItemRecord, Level, StatusCategory
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def item(n: int, **changes: object) -> ItemRecord:
+    record = ItemRecord(
+        external_id=str(n),
+        key=f"PAY-{n}",
+        url=f"https://jira.example/browse/PAY-{n}",
+        title=f"Item {n}",
+        level=Level.ISSUE,
+        status_name="To Do",
+        status_category=StatusCategory.TODO,
+        created_at=T0,
+        updated_at=T0 + timedelta(minutes=n),
+    )
+    return replace(record, **changes)  # type: ignore[arg-type]
+
+
+class FakeConnector(Connector):
+    """Serves ``items`` in pages of ``page_size`` ordered by update time; cursor = minutes."""
+
+    kind = "jira"
+
+    def __init__(
+        self,
+        source: SourceConfig,
+        items: Sequence[ItemRecord],
+        *,
+        page_size: int = 2,
+        fail_after_pages: int | None = None,
+        failure: Exception | None = None,
+        skipped: Sequence[Skipped] = (),
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        super().__init__(source, transport=transport)
+        self.items = sorted(items, key=lambda i: i.updated_at)
+        self.page_size = page_size
+        self.fail_after_pages = fail_after_pages
+        self.failure = failure or TrackerAuthError("jira: the tracker answered 401")
+        self.skipped = skipped
+        self.cursors_seen: list[str | None] = []
+        self._stats = RequestStats()
+        self.closed = False
+
+    def streams(self) -> Sequence[str]:
+        return ["issues"]
+
+    async def pages(self, stream: str, cursor: str | None) -> AsyncIterator[Page]:
+        self.cursors_seen.append(cursor)
+        since = T0 + timedelta(minutes=int(cursor)) if cursor else None
+        todo = [i for i in self.items if since is None or i.updated_at >= since]
+        for number, start in enumerate(range(0, max(len(todo), 1), self.page_size)):
+            self._stats.requests += 1
+            if self.fail_after_pages is not None and number >= self.fail_after_pages:
+                raise self.failure
+            chunk = todo[start : start + self.page_size]
+            last = max((i.updated_at for i in chunk), default=since)
+            minutes = None if last is None else str(int((last - T0).total_seconds() // 60))
+            yield Page(items=chunk, cursor=minutes, skipped=self.skipped if number == 0 else ())
+
+    @property
+    def stats(self) -> RequestStats:
+        return self._stats
+
+    async def aclose(self) -> None:
+        self.closed = True
