@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -44,13 +44,18 @@ class PageCounts:
         self.unchanged += other.unchanged
 
 
+_MAPPED_FIELDS = tuple(f.name for f in fields(ItemRecord) if f.name != "raw")
+
+
 def content_hash(record: ItemRecord) -> str:
-    """A digest of everything stored about an item; equal digests mean nothing to write."""
-    document = asdict(record)
-    digest = hashlib.blake2b(
-        json.dumps(document, sort_keys=True, default=str, ensure_ascii=False).encode(),
-        digest_size=16,
-    )
+    """A digest of everything stored about an item; equal digests mean nothing to write.
+
+    Mapped fields are hashed through their ``repr`` (they are flat values and tuples) and
+    the raw payload through JSON; both are far cheaper than ``asdict``'s deep copy.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr(tuple(getattr(record, name) for name in _MAPPED_FIELDS)).encode())
+    digest.update(json.dumps(record.raw, default=str, ensure_ascii=False).encode())
     return digest.hexdigest()
 
 
