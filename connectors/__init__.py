@@ -13,7 +13,11 @@ if TYPE_CHECKING:
     from connectors.base import Connector
     from hub.config import SourceConfig
 
-_CONNECTORS = {"jira": ("connectors.jira", "JiraConnector")}
+_CONNECTORS = {
+    "jira": ("connectors.jira", "JiraConnector"),
+    "github": ("connectors.github", "GitHubConnector"),
+    "linear": ("connectors.linear", "LinearConnector"),
+}
 """Kind to (module, class); imported only when a source of that kind is synced."""
 
 

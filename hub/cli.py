@@ -106,7 +106,7 @@ def serve(ctx: click.Context, host: str, port: int, graphiql: bool) -> None:
 
 
 @main.command()
-@click.option("--items", default=2000, show_default=True, help="Issues in the simulated world.")
+@click.option("--items", default=2000, show_default=True, help="Issues per simulated tracker.")
 @click.option("--port", default=8000, show_default=True, type=int, help="GraphQL port.")
 @click.option(
     "--database", default="hub-demo.db", show_default=True, help="SQLite file, recreated."
@@ -133,8 +133,8 @@ def sim_jira(items: int, port: int, seed: int) -> None:
     import uvicorn
 
     from connectors.simulators import JiraWorld, create_jira_app
-    from hub.demo import DEMO_EMAIL, DEMO_TOKEN
+    from hub.demo import DEMO_TOKEN, JIRA_EMAIL
 
-    app = create_jira_app(JiraWorld(size=items, seed=seed), email=DEMO_EMAIL, token=DEMO_TOKEN)
-    click.echo(f"Jira simulator on http://127.0.0.1:{port} — basic auth {DEMO_EMAIL}:{DEMO_TOKEN}")
+    app = create_jira_app(JiraWorld(size=items, seed=seed), email=JIRA_EMAIL, token=DEMO_TOKEN)
+    click.echo(f"Jira simulator on http://127.0.0.1:{port} — basic auth {JIRA_EMAIL}:{DEMO_TOKEN}")
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")

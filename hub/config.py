@@ -21,7 +21,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -36,9 +36,12 @@ from pydantic import (
 )
 
 from hub.errors import ConfigError
+from hub.records import StatusCategory
 
 DEFAULT_CONFIG_PATH = "hub.toml"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///hub.db"
+HUB_SOURCE = "hub"
+"""The source name of hub-native items such as initiatives declared in the config."""
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -73,7 +76,14 @@ class SourceConfig(BaseModel):
     token_env: EnvName
     email_env: EnvName | None = None
     every: Duration = timedelta(minutes=15)
-    page_size: int = Field(default=100, ge=1, le=250)
+    page_size: int | None = Field(default=None, ge=1, le=250)
+    """Items per request; unset means the largest page the tracker serves well."""
+    epic_label: str = "epic"
+    """GitHub: an issue with this label is an epic even before it has sub-issues."""
+    statuses: dict[str, StatusCategory] = {}
+    """Tracker status names mapped to a category, overriding the tracker's own category."""
+    start_date_field: str = "Start date"
+    """Jira: the name of the custom field holding an item's start date."""
 
     token: SecretStr = Field(default=SecretStr(""), exclude=True)
     email: SecretStr | None = Field(default=None, exclude=True)
@@ -107,19 +117,68 @@ class SourceConfig(BaseModel):
         return self.base_url.rstrip("/")
 
 
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=100)]
+
+
+class ComponentConfig(BaseModel):
+    """One entry of the component catalog and the tracker names that mean it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    owner: str | None = None
+    description: str | None = None
+    jira_components: tuple[str, ...] = ()
+    github_repos: tuple[str, ...] = ()
+    github_labels: tuple[str, ...] = ()
+    linear_teams: tuple[str, ...] = ()
+    linear_labels: tuple[str, ...] = ()
+
+
+class InitiativeConfig(BaseModel):
+    """A hub-native initiative; it adopts epics from any tool by label or by key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: Slug
+    title: str = Field(min_length=1)
+    owner: str | None = None
+    description: str | None = None
+    status: StatusCategory = StatusCategory.IN_PROGRESS
+    start_date: date | None = None
+    target_date: date | None = None
+    labels: tuple[str, ...] = ()
+    """Epics carrying any of these labels belong here; ``initiative:<key>`` always counts."""
+    epics: tuple[str, ...] = ()
+    """Tracker keys of epics that belong here whatever their labels."""
+
+    @property
+    def adopting_labels(self) -> tuple[str, ...]:
+        return (f"initiative:{self.key}", *self.labels)
+
+
 class HubConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     database_url: str = DEFAULT_DATABASE_URL
     sources: tuple[SourceConfig, ...] = ()
+    components: tuple[ComponentConfig, ...] = ()
+    initiatives: tuple[InitiativeConfig, ...] = ()
 
     @model_validator(mode="after")
     def _unique_names(self) -> HubConfig:
-        seen: set[str] = set()
-        for source in self.sources:
-            if source.name in seen:
-                raise ValueError(f"source name '{source.name}' is used twice")
-            seen.add(source.name)
+        for kind, names in (
+            ("source", [s.name for s in self.sources]),
+            ("component", [c.name for c in self.components]),
+            ("initiative", [i.key for i in self.initiatives]),
+        ):
+            seen: set[str] = set()
+            for name in names:
+                if name in seen:
+                    raise ValueError(f"{kind} name '{name}' is used twice")
+                seen.add(name)
+        if any(s.name == HUB_SOURCE for s in self.sources):
+            raise ValueError(f"source name '{HUB_SOURCE}' is reserved for hub-native items")
         return self
 
     def source(self, name: str) -> SourceConfig:
@@ -156,9 +215,47 @@ def parse_config(data: dict[str, Any], env: Mapping[str, str], *, origin: str) -
         config = HubConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, data, origin)) from None
+    _check_catalog(config, origin)
     return config.model_copy(
         update={"sources": tuple(_with_secrets(s, env, origin) for s in config.sources)}
     )
+
+
+def _check_catalog(config: HubConfig, origin: str) -> None:
+    """Catalog entries must name repos and teams that some source syncs, each only once."""
+    scopes = {
+        "github_repos": {r.lower() for s in config.sources if s.kind == "github" for r in s.repos},
+        "linear_teams": {t.upper() for s in config.sources if s.kind == "linear" for t in s.teams},
+    }
+    claimed: dict[tuple[str, str], str] = {}
+    for component in config.components:
+        where = f"{origin}: component '{component.name}'"
+        for key in (
+            "jira_components",
+            "github_repos",
+            "github_labels",
+            "linear_teams",
+            "linear_labels",
+        ):
+            for name in getattr(component, key):
+                known = scopes.get(key)
+                if known is not None and _fold(key, name) not in known:
+                    raise ConfigError(
+                        f"{where}: key '{key}': '{name}' is not synced by any "
+                        f"{key.split('_')[0]} source"
+                    )
+                owner = claimed.setdefault((key, _fold(key, name)), component.name)
+                if owner != component.name:
+                    raise ConfigError(
+                        f"{where}: key '{key}': '{name}' already maps to component '{owner}'"
+                    )
+
+
+def _fold(key: str, name: str) -> str:
+    """Tracker names as the trackers compare them: repos ignore case, team keys are upper."""
+    if key == "github_repos":
+        return name.lower()
+    return name.upper() if key == "linear_teams" else name
 
 
 def _with_secrets(source: SourceConfig, env: Mapping[str, str], origin: str) -> SourceConfig:
@@ -191,10 +288,17 @@ def _describe(exc: ValidationError, data: dict[str, Any], origin: str) -> str:
     error = exc.errors()[0]
     loc = list(error["loc"])
     where = origin
-    if loc[:1] == ["sources"] and len(loc) > 1 and isinstance(loc[1], int):
-        entry = (data.get("sources") or [])[loc[1]]
-        name = entry.get("name") if isinstance(entry, dict) else None
-        where += f": source '{name}'" if name else f": source #{loc[1] + 1}"
+    tables = {
+        "sources": ("source", "name"),
+        "components": ("component", "name"),
+        "initiatives": ("initiative", "key"),
+    }
+    if loc[:1] and loc[0] in tables and len(loc) > 1 and isinstance(loc[1], int):
+        label, name_key = tables[str(loc[0])]
+        entries = data.get(str(loc[0])) or []
+        entry = entries[loc[1]] if loc[1] < len(entries) else None
+        name = entry.get(name_key) if isinstance(entry, dict) else None
+        where += f": {label} '{name}'" if name else f": {label} #{loc[1] + 1}"
         loc = loc[2:]
     key = ".".join(str(part) for part in loc if not isinstance(part, int))
     message = error["msg"].removeprefix("Value error, ")

@@ -1,54 +1,129 @@
-"""``hub demo``: simulated trackers, a sync into a fresh SQLite file, a roadmap, then GraphQL.
+"""``hub demo``: three simulated trackers, a sync into a fresh SQLite file, the cross-tool
+roadmap and dependencies, then GraphQL.
 
-Needs nothing configured and reaches no network beyond 127.0.0.1.
+Needs nothing configured and reaches no network beyond 127.0.0.1. The demo's hub config
+(component catalog, hub initiatives) is built here, as a person would write it in hub.toml.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import date
 from pathlib import Path
 
 import click
 from pydantic import SecretStr
 
-from connectors.simulators import JiraWorld, create_jira_app, serve
-from hub.config import SourceConfig
-from hub.reports.terminal import roadmap_summary
+from connectors.simulators import (
+    DemoWorld,
+    build_demo_world,
+    create_github_app,
+    create_jira_app,
+    create_linear_app,
+    serve,
+)
+from connectors.simulators.demo_world import GITHUB_REPOS
+from hub.config import ComponentConfig, InitiativeConfig, SourceConfig
+from hub.reports.terminal import dependency_summary, roadmap_summary
 from hub.runner import bind, serve_sessions
 from hub.storage.database import create_engine, session_factory
 from hub.storage.migrate import upgrade
 from hub.sync import SyncEngine
+from hub.sync.rules import HubRules
+from hub.views.dependencies import cross_tool_dependencies
 from hub.views.roadmap import roadmap
 
-DEMO_EMAIL = "demo@tracker-hub.example"
+JIRA_EMAIL = "demo@tracker-hub.example"
 DEMO_TOKEN = "demo-token"
+LINEAR_KEY = "lin_api_demo"
 SEED = 7
 
 EXAMPLE_QUERY = """\
 {
   item(key: "PLAT-1") {
     key title level statusCategory
-    children { key title statusCategory }
+    children { key title statusCategory source { kind } }
     blockers { key title source { name } }
   }
-  items(first: 5, filter: {level: EPIC}) {
-    edges { node { key title components { name } } }
+  items(first: 5, filter: {level: EPIC, text: "payments"}) {
+    edges { node { key title source { kind } components { name owner } links { key } } }
     pageInfo { hasNextPage endCursor }
   }
 }"""
 
 
-def jira_source(base_url: str, projects: tuple[str, ...]) -> SourceConfig:
-    source = SourceConfig(
-        name="jira-demo",
+def demo_sources(urls: dict[str, str], world: DemoWorld) -> list[SourceConfig]:
+    """The three sources as a hub.toml would declare them, with the simulators' secrets."""
+    jira = SourceConfig(
+        name="jira",
         kind="jira",
-        base_url=base_url,
-        projects=projects,
-        token_env="HUB_DEMO_JIRA_TOKEN",
-        email_env="HUB_DEMO_JIRA_EMAIL",
-    )
-    return source.model_copy(
-        update={"token": SecretStr(DEMO_TOKEN), "email": SecretStr(DEMO_EMAIL)}
-    )
+        base_url=urls["jira"],
+        projects=tuple(world.jira.projects),
+        token_env="JIRA_TOKEN",
+        email_env="JIRA_EMAIL",
+    ).model_copy(update={"token": SecretStr(DEMO_TOKEN), "email": SecretStr(JIRA_EMAIL)})
+    github = SourceConfig(
+        name="github",
+        kind="github",
+        base_url=urls["github"],
+        repos=tuple(f"{world.github.owner}/{repo}" for repo in GITHUB_REPOS),
+        token_env="GITHUB_TOKEN",
+    ).model_copy(update={"token": SecretStr(DEMO_TOKEN)})
+    linear = SourceConfig(
+        name="linear",
+        kind="linear",
+        base_url=urls["linear"],
+        teams=tuple(team.key for team in world.linear.teams),
+        token_env="LINEAR_API_KEY",
+    ).model_copy(update={"token": SecretStr(LINEAR_KEY)})
+    return [jira, github, linear]
+
+
+def demo_rules(world: DemoWorld) -> HubRules:
+    """A catalog merging the tools' names for each component, and two hub initiatives."""
+    components = [
+        ComponentConfig(
+            name=name,
+            owner=f"team-{name.split('-')[0]}",
+            jira_components=(name,),
+            github_repos=(f"{world.github.owner}/{name}",) if name in GITHUB_REPOS else (),
+            linear_labels=(name,),
+        )
+        for name in world.components
+    ]
+    projects = sorted(world.linear.projects.values(), key=lambda p: p.slug_id)
+    initiatives = [
+        InitiativeConfig(
+            key="payments-v2",
+            title="Payments v2",
+            owner="team-payments",
+            target_date=date(2027, 3, 31),
+            epics=tuple(f"project:{p.slug_id}" for p in projects[:2]),
+        ),
+        InitiativeConfig(
+            key="identity-next",
+            title="Identity Next",
+            owner="team-identity",
+            target_date=date(2027, 6, 30),
+            epics=tuple(f"project:{p.slug_id}" for p in projects[2:3]),
+        ),
+    ]
+    return HubRules(components, initiatives)
+
+
+@contextmanager
+def simulators(world: DemoWorld) -> Iterator[dict[str, str]]:
+    with ExitStack() as stack:
+        yield {
+            "jira": stack.enter_context(
+                serve(create_jira_app(world.jira, email=JIRA_EMAIL, token=DEMO_TOKEN))
+            ),
+            "github": stack.enter_context(serve(create_github_app(world.github, token=DEMO_TOKEN))),
+            "linear": stack.enter_context(
+                serve(create_linear_app(world.linear, api_key=LINEAR_KEY))
+            ),
+        }
 
 
 def fresh_sqlite(path: str) -> str:
@@ -58,19 +133,26 @@ def fresh_sqlite(path: str) -> str:
 
 
 async def run_demo(*, items: int, port: int, database: str, keep_serving: bool) -> None:
-    world = JiraWorld(size=items, seed=SEED)
+    world = build_demo_world(items, seed=SEED)
     engine = create_engine(fresh_sqlite(database))
     try:
         await upgrade(engine)
         sessions = session_factory(engine)
-        with serve(create_jira_app(world, email=DEMO_EMAIL, token=DEMO_TOKEN)) as jira_url:
-            click.echo(f"Jira simulator: {jira_url} ({items} issues)")
-            report = await SyncEngine(sessions).sync(jira_source(jira_url, tuple(world.projects)))
-            click.echo(report.summary())
-            if not report.ok:
-                raise click.ClickException("the demo sync failed")
+        with simulators(world) as urls:
+            click.echo(
+                f"Simulated trackers ({items} issues each): "
+                + ", ".join(f"{kind} {url}" for kind, url in urls.items())
+            )
+            sync = SyncEngine(sessions, rules=demo_rules(world))
+            for source in demo_sources(urls, world):
+                report = await sync.sync(source)
+                click.echo(report.summary())
+                if not report.ok:
+                    raise click.ClickException(f"the demo sync of {source.name} failed")
             async with sessions() as session:
-                click.echo("\n" + roadmap_summary(await roadmap(session)) + "\n")
+                click.echo("\n" + roadmap_summary(await roadmap(session)))
+                edges = await cross_tool_dependencies(session, limit=8)
+                click.echo("\n" + dependency_summary(edges) + "\n")
             if keep_serving:
                 sock = bind("127.0.0.1", port)
                 host, bound_port = sock.getsockname()[:2]

@@ -16,6 +16,7 @@ from hub.errors import ConfigError, HubError
 from hub.storage.database import create_engine, redact, session_factory
 from hub.storage.migrate import pending
 from hub.sync import SyncEngine, SyncReport
+from hub.sync.rules import HubRules
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,12 @@ async def sync_sources(
     if not sources:
         raise ConfigError("no sources configured: add [[sources]] to the config file")
     async with open_database(config.database_url) as sessions:
-        engine = SyncEngine(sessions, transport=transport)
+        engine = SyncEngine(sessions, rules=rules_of(config), transport=transport)
         return [await engine.sync(source, full=full) for source in sources]
+
+
+def rules_of(config: HubConfig) -> HubRules:
+    return HubRules(config.components, config.initiatives)
 
 
 def bind(host: str, port: int) -> socket.socket:

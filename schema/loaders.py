@@ -19,7 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import defer
 from strawberry.dataloader import DataLoader
 
-from hub.storage.models import Component, Dependency, ItemComponent, Person, Source, WorkItem
+from hub.storage.models import (
+    Component,
+    Dependency,
+    ItemComponent,
+    ItemLink,
+    Person,
+    Source,
+    WorkItem,
+)
 
 MAX_BATCH_SIZE = 1000
 """Bounds the ``IN`` list of one statement (SQLite and asyncpg cap bound parameters)."""
@@ -116,6 +124,19 @@ async def load_blocking(sessions: Sessions, item_ids: list[str]) -> list[list[Wo
     return _grouped_unique_items(item_ids, ((row.blocker_id, row.WorkItem) for row in rows))
 
 
+async def load_links(sessions: Sessions, item_ids: list[str]) -> list[list[WorkItem]]:
+    """Items that each item mentions in its text without a blocking phrase (other tools only)."""
+    statement = (
+        visible_items()
+        .add_columns(ItemLink.from_id)
+        .join(ItemLink, ItemLink.to_id == WorkItem.id)
+        .where(ItemLink.from_id.in_(item_ids))
+        .order_by(WorkItem.key, WorkItem.id)
+    )
+    rows = await _all(sessions, statement)
+    return _grouped_unique_items(item_ids, ((row.from_id, row.WorkItem) for row in rows))
+
+
 async def load_components(sessions: Sessions, item_ids: list[str]) -> list[list[Component]]:
     statement = (
         select(ItemComponent.item_id, Component)
@@ -146,6 +167,7 @@ class Loaders:
     children_by_parent_id: DataLoader[str, list[WorkItem]]
     blockers_by_item_id: DataLoader[str, list[WorkItem]]
     blocking_by_item_id: DataLoader[str, list[WorkItem]]
+    links_by_item_id: DataLoader[str, list[WorkItem]]
     components_by_item_id: DataLoader[str, list[Component]]
     source_by_id: DataLoader[int, Source | None]
     person_by_id: DataLoader[str, Person | None]
@@ -161,6 +183,7 @@ def create_loaders(sessions: Sessions) -> Loaders:
         children_by_parent_id=loader(load_children),
         blockers_by_item_id=loader(load_blockers),
         blocking_by_item_id=loader(load_blocking),
+        links_by_item_id=loader(load_links),
         components_by_item_id=loader(load_components),
         source_by_id=loader(load_sources),
         person_by_id=loader(load_people),

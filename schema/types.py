@@ -113,6 +113,12 @@ class Item:
     async def blocking(self, info: Info) -> list[Item]:
         return _items(await info.context.loaders.blocking_by_item_id.load(self.id))
 
+    @strawberry.field(
+        description="Items of other tools that this one mentions in its title or description."
+    )
+    async def links(self, info: Info) -> list[Item]:
+        return _items(await info.context.loaders.links_by_item_id.load(self.id))
+
     @strawberry.field
     async def components(self, info: Info) -> list[Component]:
         rows = await info.context.loaders.components_by_item_id.load(self.id)

@@ -97,3 +97,79 @@ def test_a_named_file_that_is_missing_or_not_toml_is_an_error(tmp_path: Path) ->
 def test_source_names_are_unique(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="used twice"):
         load_config(write(tmp_path, GOOD + GOOD), ENV)
+
+
+GITHUB = """
+[[sources]]
+name = "gh"
+kind = "github"
+base_url = "https://api.github.com"
+repos = ["acme/payments-api"]
+token_env = "GH_TOKEN"
+"""
+
+
+def test_catalog_and_initiatives_are_read(tmp_path: Path) -> None:
+    text = (
+        GITHUB
+        + """
+[[components]]
+name = "Payments"
+owner = "team-payments"
+github_repos = ["Acme/Payments-API"]
+
+[[initiatives]]
+key = "payments-v2"
+title = "Payments v2"
+target_date = 2027-03-31
+epics = ["PAY-12"]
+"""
+    )
+    config = load_config(write(tmp_path, text), {"GH_TOKEN": "t"})
+    assert config.components[0].owner == "team-payments"
+    (initiative,) = config.initiatives
+    assert initiative.adopting_labels == ("initiative:payments-v2",)
+    assert initiative.target_date.isoformat() == "2027-03-31"
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (
+            '[[components]]\nname = "P"\ngithub_repos = ["acme/other"]\n',
+            "component 'P': key 'github_repos': 'acme/other' is not synced by any github source",
+        ),
+        (
+            '[[components]]\nname = "P"\nlinear_teams = ["ENG"]\n',
+            "component 'P': key 'linear_teams': 'ENG' is not synced by any linear source",
+        ),
+        (
+            '[[components]]\nname = "P"\ngithub_labels = ["x"]\n[[components]]\nname = "Q"\n'
+            'github_labels = ["x"]\n',
+            "component 'Q': key 'github_labels': 'x' already maps to component 'P'",
+        ),
+        (
+            '[[components]]\nname = "P"\njira_projects = ["x"]\n',
+            "component 'P': key 'jira_projects': is not a known key",
+        ),
+        (
+            '[[initiatives]]\nkey = "Payments V2"\ntitle = "x"\n',
+            "initiative 'Payments V2': key 'key'",
+        ),
+        (
+            '[[initiatives]]\nkey = "a"\ntitle = "x"\ntarget_date = "soon"\n',
+            "initiative 'a': key 'target_date'",
+        ),
+    ],
+)
+def test_unknown_names_in_the_catalog_are_config_errors(tmp_path: Path, extra, expected) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, GITHUB + extra), {"GH_TOKEN": "t"})
+    assert expected in str(error.value) and "\n" not in str(error.value)
+
+
+def test_the_hub_source_name_is_reserved(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="reserved"):
+        load_config(
+            write(tmp_path, GITHUB.replace('name = "gh"', 'name = "hub"')), {"GH_TOKEN": "t"}
+        )

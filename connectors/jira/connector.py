@@ -33,6 +33,8 @@ from hub.records import ItemRecord
 
 ISSUES = "issues"
 OVERLAP_MS = 5 * 60 * 1000
+MAX_PAGE = 100
+"""Jira caps search pages at 100 issues when fields beyond the id are requested."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
@@ -58,7 +60,9 @@ class JiraConnector(Connector):
 
     async def prepare(self) -> None:
         """Find this site's "Start date" and story point field ids (they differ per site)."""
-        self.custom = find_custom_fields(await self.client.fields())
+        self.custom = find_custom_fields(
+            await self.client.fields(), start_date_names=(self.source.start_date_field,)
+        )
 
     async def pages(self, stream: str, cursor: str | None) -> AsyncIterator[Page]:
         if stream != ISSUES:
@@ -69,7 +73,7 @@ class JiraConnector(Connector):
         high = decode_cursor(cursor)
         jql = issue_jql(self.source, high)
         fields = (*SYSTEM_FIELDS, *custom.ids)
-        pages = self.client.search_pages(jql, fields, max_results=self.source.page_size)
+        pages = self.client.search_pages(jql, fields, max_results=self.source.page_size or MAX_PAGE)
         async for body in pages:
             items, skipped, page_high = map_page(
                 body["issues"], base=self.source.base, custom=custom

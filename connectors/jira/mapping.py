@@ -64,7 +64,9 @@ class CustomFields:
         return tuple(i for i in (self.start_date, self.story_points) if i)
 
 
-def find_custom_fields(fields: Iterable[Mapping[str, Any]]) -> CustomFields:
+def find_custom_fields(
+    fields: Iterable[Mapping[str, Any]], *, start_date_names: Sequence[str] = START_DATE_NAMES
+) -> CustomFields:
     """Pick our custom field ids from ``GET /rest/api/3/field``, preferring earlier names."""
     by_name: dict[str, str] = {}
     for field in fields:
@@ -75,7 +77,7 @@ def find_custom_fields(fields: Iterable[Mapping[str, Any]]) -> CustomFields:
     def first(names: Sequence[str]) -> str | None:
         return next((by_name[n.casefold()] for n in names if n.casefold() in by_name), None)
 
-    return CustomFields(start_date=first(START_DATE_NAMES), story_points=first(STORY_POINT_NAMES))
+    return CustomFields(start_date=first(start_date_names), story_points=first(STORY_POINT_NAMES))
 
 
 def map_issue(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from hub.views.dependencies import Edge
 from hub.views.roadmap import Lane, Progress, RoadmapEntry
 
 BAR_WIDTH = 10
+KEY_WIDTH = 22
+TITLE_WIDTH = 44
 
 
 def progress_bar(progress: Progress) -> str:
@@ -15,13 +18,18 @@ def progress_bar(progress: Progress) -> str:
     return "█" * filled + "░" * (BAR_WIDTH - filled) + f" {ratio:4.0%}"
 
 
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _line(entry: RoadmapEntry, indent: str, key_width: int) -> str:
     target = entry.target_date.isoformat() if entry.target_date else "no date"
     counts = f"{entry.progress.done}/{entry.progress.total} done"
-    title = entry.title if len(entry.title) <= 48 else entry.title[:47] + "…"
+    key = _cut(indent + entry.key, key_width + 2)
     return (
-        f"{indent + entry.key:<{key_width + 2}}  {title:<48}  {entry.status_name:<12}  "
-        f"{target:<10}  {progress_bar(entry.progress)}  {counts}"
+        f"{key:<{key_width + 2}}  {_cut(entry.title, TITLE_WIDTH):<{TITLE_WIDTH}}  "
+        f"{entry.source:<7} {_cut(entry.status_name, 12):<12}  {target:<10}  "
+        f"{progress_bar(entry.progress)}  {counts}"
     )
 
 
@@ -34,7 +42,7 @@ def roadmap_summary(lanes: list[Lane], *, max_epics: int = 5, max_lanes: int = 8
     entries = [lane.initiative for lane in lanes if lane.initiative] + [
         epic for lane in lanes for epic in lane.epics
     ]
-    width = max(len(e.key) for e in entries)
+    width = min(KEY_WIDTH, max(len(e.key) for e in entries))
     lines = [f"Roadmap: {initiatives} initiatives, {epics} epics", ""]
     for lane in lanes[:max_lanes]:
         if lane.initiative is None:
@@ -47,4 +55,16 @@ def roadmap_summary(lanes: list[Lane], *, max_epics: int = 5, max_lanes: int = 8
             lines.append(f"  … {len(lane.epics) - max_epics} more epics")
     if len(lanes) > max_lanes:
         lines.append(f"… {len(lanes) - max_lanes} more initiatives")
+    return "\n".join(lines)
+
+
+def dependency_summary(edges: list[Edge]) -> str:
+    if not edges:
+        return "No dependencies across tools."
+    lines = ["Dependencies across tools (blocker → blocked):"]
+    for edge in edges:
+        lines.append(
+            f"  {edge.blocker_key} ({edge.blocker_source}) → {edge.blocked_key} "
+            f"({edge.blocked_source})  [{edge.provenance.value.lower()}]"
+        )
     return "\n".join(lines)

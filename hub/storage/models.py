@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -56,6 +57,8 @@ class Source(Base):
     kind: Mapped[str] = mapped_column(String(16))
     base_url: Mapped[str] = mapped_column(String(512))
     created_at: Mapped[datetime]
+    mapping_fingerprint: Mapped[str | None] = mapped_column(String(32))
+    """The hub rules its items were last stored with; a change forces a full sync."""
 
 
 class WorkItem(Base):
@@ -90,6 +93,7 @@ class WorkItem(Base):
     __table_args__ = (
         Index("ix_work_items_source_external", "source_id", "external_id", unique=True),
         Index("ix_work_items_level_key", "level", "key"),
+        Index("ix_work_items_lower_key", func.lower(key)),
     )
 
 
@@ -129,6 +133,30 @@ class Dependency(Base):
     """The source whose sync asserted it; null for manual dependencies."""
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class ItemMention(Base):
+    """A reference to a tracker key found in an item's text, as written; resolved to items
+    (dependencies or links) after every sync, so that it may name an item synced later."""
+
+    __tablename__ = "item_mentions"
+
+    item_id: Mapped[str] = mapped_column(
+        ForeignKey("work_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+    """Lower case, compared with the lower-cased keys of items."""
+    relation: Mapped[str] = mapped_column(String(16))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+
+
+class ItemLink(Base):
+    """``from_id`` mentions ``to_id`` in its title or body, without saying that either blocks."""
+
+    __tablename__ = "item_links"
+
+    from_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    to_id: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
 
 
 class Person(Base):

@@ -24,7 +24,10 @@ from hub.config import SourceConfig
 from hub.errors import HubError
 from hub.storage.database import transaction
 from hub.storage.models import Source, SyncCursor, SyncRun
-from hub.sync.store import PageCounts, save_cursor, store_page
+from hub.sync.links import MentionCounts, resolve_mentions
+from hub.sync.native import store_hub_config
+from hub.sync.rules import HubRules
+from hub.sync.store import PageCounts, Target, save_cursor, store_page
 from hub.sync.upsert import upsert
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,7 @@ class SyncReport:
     retries: int = 0
     error: str | None = None
     seconds: float = 0.0
+    mentions: MentionCounts | None = None
 
     @property
     def ok(self) -> bool:
@@ -60,6 +64,11 @@ class SyncReport:
             f"{c.created} created, {c.updated} updated, {c.unchanged} unchanged, "
             f"{len(self.skipped)} skipped; {self.requests} requests, {self.retries} retries"
         )
+        if self.mentions is not None:
+            line += (
+                f"; cross-tool mentions: {self.mentions.dependencies} dependencies, "
+                f"{self.mentions.links} links"
+            )
         return f"{line}\n  error: {self.error}" if self.error else line
 
 
@@ -68,11 +77,13 @@ class SyncEngine:
         self,
         sessions: async_sessionmaker[AsyncSession],
         *,
+        rules: HubRules | None = None,
         connector_factory: ConnectorFactory = connector_for,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.sessions = sessions
+        self.rules = rules or HubRules()
         self.connector_factory = connector_factory
         self.transport = transport
         self.clock = clock
@@ -80,17 +91,25 @@ class SyncEngine:
     async def sync(self, source: SourceConfig, *, full: bool = False) -> SyncReport:
         """Sync one source. Tracker errors end the run as failed and are reported, not raised."""
         started = time.monotonic()
+        fingerprint = self.rules.fingerprint(source)
+        source_id, stored_fingerprint = await self._register(source)
+        if stored_fingerprint is not None and stored_fingerprint != fingerprint:
+            log.info("mapping rules of %s changed: syncing everything again", source.name)
+            full = True
         report = SyncReport(source=source.name, full=full)
-        source_id = await self._register(source)
+        target = Target(
+            source_id, source.name, source.kind, self.rules, fingerprint, source.statuses
+        )
         run_id = await self._start_run(source_id, full)
         connector = self.connector_factory(source, transport=self.transport)
         try:
             await connector.prepare()
             cursors = {} if full else await self._cursors(source_id)
             for stream in connector.streams():
-                await self._sync_stream(
-                    connector, source, source_id, stream, cursors.get(stream), report
-                )
+                await self._sync_stream(connector, target, stream, cursors.get(stream), report)
+            async with transaction(self.sessions) as session:
+                report.mentions = await resolve_mentions(session, self.clock())
+            await self._save_fingerprint(source_id, fingerprint)
             report.status = "succeeded"
         except HubError as exc:
             report.status, report.error = "failed", str(exc)
@@ -108,8 +127,7 @@ class SyncEngine:
     async def _sync_stream(
         self,
         connector: Connector,
-        source: SourceConfig,
-        source_id: int,
+        target: Target,
         stream: str,
         cursor: str | None,
         report: SyncReport,
@@ -117,19 +135,23 @@ class SyncEngine:
         async for page in connector.pages(stream, cursor):
             now = self.clock()
             async with transaction(self.sessions) as session:
-                counts = await store_page(
-                    session, source_id=source_id, source_name=source.name, items=page.items, now=now
-                )
+                counts = await store_page(session, target, page.items, now)
                 if page.cursor is not None:
                     await save_cursor(
-                        session, source_id=source_id, stream=stream, value=page.cursor, now=now
+                        session,
+                        source_id=target.source_id,
+                        stream=stream,
+                        value=page.cursor,
+                        now=now,
                     )
             report.counts.add(counts)
             report.skipped.extend(page.skipped)
             report.pages += 1
 
-    async def _register(self, source: SourceConfig) -> int:
+    async def _register(self, source: SourceConfig) -> tuple[int, str | None]:
+        """The source's row id and the fingerprint of the rules its items were stored with."""
         async with transaction(self.sessions) as session:
+            await store_hub_config(session, self.rules, self.clock())
             await upsert(
                 session,
                 Source,
@@ -144,9 +166,18 @@ class SyncEngine:
                 key=["name"],
                 update=["kind", "base_url"],
             )
-            source_id = await session.scalar(select(Source.id).where(Source.name == source.name))
-        assert source_id is not None
-        return source_id
+            row = (
+                await session.execute(
+                    select(Source.id, Source.mapping_fingerprint).where(Source.name == source.name)
+                )
+            ).one()
+        return row.id, row.mapping_fingerprint
+
+    async def _save_fingerprint(self, source_id: int, fingerprint: str) -> None:
+        async with transaction(self.sessions) as session:
+            await session.execute(
+                update(Source).where(Source.id == source_id).values(mapping_fingerprint=fingerprint)
+            )
 
     async def _cursors(self, source_id: int) -> dict[str, str]:
         async with self.sessions() as session:

@@ -1,24 +1,28 @@
 """Writes one connector page into the unified model, in the caller's transaction.
 
 A page costs a fixed number of statements whatever its size: one read of the stored
-content hashes, then one bulk statement per table for what actually changed. Tracker-asserted
-dependencies and component links of a changed item are replaced, so a link removed in the
-tracker disappears here; manual dependencies are never touched.
+content hashes, then one bulk statement per table for what actually changed.
+
+Component links of a changed item are replaced. So are the tracker dependencies it blocks:
+every tracker lists an item's outgoing "blocks" completely (Linear lists nothing else), so
+a link removed in the tracker disappears when its blocker is stored again. Incoming links
+that Jira and GitHub also report are added, never removed from the blocked side. Manual and
+mention dependencies are never touched here.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.records import ItemRecord, Provenance, hub_id
+from hub.records import ItemRecord, Provenance, StatusCategory, hub_id
 from hub.storage.models import (
     Component,
     Dependency,
@@ -27,6 +31,8 @@ from hub.storage.models import (
     SyncCursor,
     WorkItem,
 )
+from hub.sync.links import store_mentions
+from hub.sync.rules import HubRules
 from hub.sync.upsert import upsert
 
 
@@ -47,28 +53,37 @@ class PageCounts:
 _MAPPED_FIELDS = tuple(f.name for f in fields(ItemRecord) if f.name != "raw")
 
 
-def content_hash(record: ItemRecord) -> str:
+def content_hash(record: ItemRecord, salt: str = "") -> str:
     """A digest of everything stored about an item; equal digests mean nothing to write.
 
     Mapped fields are hashed through their ``repr`` (they are flat values and tuples) and
-    the raw payload through JSON; both are far cheaper than ``asdict``'s deep copy.
+    the raw payload through JSON; both are far cheaper than ``asdict``'s deep copy. ``salt``
+    is the fingerprint of the hub rules, so that new rules rewrite every item.
     """
-    digest = hashlib.blake2b(digest_size=16)
+    digest = hashlib.blake2b(salt.encode(), digest_size=16)
     digest.update(repr(tuple(getattr(record, name) for name in _MAPPED_FIELDS)).encode())
     digest.update(json.dumps(record.raw, default=str, ensure_ascii=False).encode())
     return digest.hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a page goes: the source's row, name and kind, and the rules that shape it."""
+
+    source_id: int
+    source_name: str
+    kind: str
+    rules: HubRules
+    fingerprint: str
+    statuses: Mapping[str, StatusCategory] = field(default_factory=dict)
+    """The source's status-name overrides, applied to every tool alike."""
+
+
 async def store_page(
-    session: AsyncSession,
-    *,
-    source_id: int,
-    source_name: str,
-    items: Sequence[ItemRecord],
-    now: datetime,
+    session: AsyncSession, target: Target, items: Sequence[ItemRecord], now: datetime
 ) -> PageCounts:
-    by_id = {hub_id(source_name, item.external_id): item for item in items}
-    hashes = {item_id: content_hash(item) for item_id, item in by_id.items()}
+    by_id = {hub_id(target.source_name, item.external_id): item for item in items}
+    hashes = {item_id: content_hash(item, target.fingerprint) for item_id, item in by_id.items()}
     rows = await session.execute(
         select(WorkItem.id, WorkItem.content_hash).where(WorkItem.id.in_(list(by_id)))
     )
@@ -83,15 +98,18 @@ async def store_page(
     if not changed:
         return counts
 
-    await _store_people(session, source_id, source_name, changed.values())
+    await _store_people(session, target, changed.values())
     await upsert(
         session,
         WorkItem,
-        [_item_row(i, item, source_id, source_name, hashes[i], now) for i, item in changed.items()],
+        [_item_row(i, item, target, hashes[i], now) for i, item in changed.items()],
         key=["id"],
     )
-    await _replace_components(session, changed)
-    await _replace_tracker_dependencies(session, source_id, source_name, changed, now)
+    await _replace_components(
+        session, {i: target.rules.components_for(target.kind, item) for i, item in changed.items()}
+    )
+    await _replace_tracker_dependencies(session, target, changed, now)
+    await store_mentions(session, target.source_id, changed)
     return counts
 
 
@@ -107,16 +125,15 @@ async def save_cursor(
 
 
 def _item_row(
-    item_id: str,
-    item: ItemRecord,
-    source_id: int,
-    source_name: str,
-    digest: str,
-    now: datetime,
+    item_id: str, item: ItemRecord, target: Target, digest: str, now: datetime
 ) -> dict[str, Any]:
+    source_name = target.source_name
+    parent = target.rules.initiative_for(item) or (
+        hub_id(source_name, item.parent_external_id) if item.parent_external_id else None
+    )
     return {
         "id": item_id,
-        "source_id": source_id,
+        "source_id": target.source_id,
         "external_id": item.external_id,
         "key": item.key,
         "url": item.url,
@@ -124,10 +141,8 @@ def _item_row(
         "body": item.body,
         "level": item.level,
         "status_name": item.status_name,
-        "status_category": item.status_category,
-        "parent_id": (
-            hub_id(source_name, item.parent_external_id) if item.parent_external_id else None
-        ),
+        "status_category": target.statuses.get(item.status_name, item.status_category),
+        "parent_id": parent,
         "start_date": item.start_date,
         "target_date": item.target_date,
         "completed_at": item.completed_at,
@@ -143,11 +158,9 @@ def _item_row(
     }
 
 
-async def _store_people(
-    session: AsyncSession, source_id: int, source_name: str, items: Iterable[ItemRecord]
-) -> None:
+async def _store_people(session: AsyncSession, target: Target, items: Iterable[ItemRecord]) -> None:
     people = {
-        hub_id(source_name, item.assignee.external_id): item.assignee
+        hub_id(target.source_name, item.assignee.external_id): item.assignee
         for item in items
         if item.assignee is not None
     }
@@ -157,7 +170,7 @@ async def _store_people(
         [
             {
                 "id": person_id,
-                "source_id": source_id,
+                "source_id": target.source_id,
                 "external_id": person.external_id,
                 "name": person.name,
                 "email": person.email,
@@ -168,9 +181,9 @@ async def _store_people(
     )
 
 
-async def _replace_components(session: AsyncSession, changed: dict[str, ItemRecord]) -> None:
-    await session.execute(delete(ItemComponent).where(ItemComponent.item_id.in_(list(changed))))
-    names = sorted({name for item in changed.values() for name in item.components})
+async def _replace_components(session: AsyncSession, components: dict[str, list[str]]) -> None:
+    await session.execute(delete(ItemComponent).where(ItemComponent.item_id.in_(list(components))))
+    names = sorted({name for names in components.values() for name in names})
     if not names:
         return
     await upsert(session, Component, [{"name": n} for n in names], key=["name"], update=[])
@@ -178,7 +191,7 @@ async def _replace_components(session: AsyncSession, changed: dict[str, ItemReco
         select(Component.name, Component.id).where(Component.name.in_(names))
     )
     ids = {name: component_id for name, component_id in rows}
-    links = {(item_id, ids[name]) for item_id, item in changed.items() for name in item.components}
+    links = {(item_id, ids[name]) for item_id, names in components.items() for name in names}
     await upsert(
         session,
         ItemComponent,
@@ -189,19 +202,16 @@ async def _replace_components(session: AsyncSession, changed: dict[str, ItemReco
 
 
 async def _replace_tracker_dependencies(
-    session: AsyncSession,
-    source_id: int,
-    source_name: str,
-    changed: dict[str, ItemRecord],
-    now: datetime,
+    session: AsyncSession, target: Target, changed: dict[str, ItemRecord], now: datetime
 ) -> None:
+    source_id, source_name = target.source_id, target.source_name
     ids = list(changed)
     await session.execute(
         delete(Dependency).where(
             and_(
                 Dependency.provenance == Provenance.TRACKER,
                 Dependency.source_id == source_id,
-                or_(Dependency.blocker_id.in_(ids), Dependency.blocked_id.in_(ids)),
+                Dependency.blocker_id.in_(ids),
             )
         )
     )

@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.config import HUB_SOURCE
 from hub.records import Level, StatusCategory
 from hub.storage.models import Source, WorkItem
 
@@ -87,8 +88,11 @@ async def roadmap(session: AsyncSession) -> list[Lane]:
     return ordered + ([orphans] if orphans.epics else [])
 
 
-def _order(entry: RoadmapEntry | None) -> tuple[date, str]:
-    return (entry.target_date or date.max, entry.key) if entry else (date.max, "")
+def _order(entry: RoadmapEntry | None) -> tuple[bool, date, str]:
+    """Hub-native initiatives (the ones spanning tools) first, then by target date."""
+    if entry is None:
+        return (True, date.max, "")
+    return (entry.source != HUB_SOURCE, entry.target_date or date.max, entry.key)
 
 
 async def _entries(

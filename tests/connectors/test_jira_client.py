@@ -340,8 +340,13 @@ async def test_connector_for_picks_by_kind() -> None:
     finally:
         await jira.aclose()
     github = SourceConfig(name="gh", kind="github", base_url=BASE, repos=("a/b",), token_env="T")
-    with pytest.raises(ConfigError, match="'github' has no connector yet"):
-        connector_for(github)
+    linear = SourceConfig(name="ln", kind="linear", base_url=BASE, teams=("ENG",), token_env="T")
+    for source, kind in ((github, "github"), (linear, "linear")):
+        connector = connector_for(source)
+        try:
+            assert connector.kind == kind
+        finally:
+            await connector.aclose()
 
 
 async def test_transport_is_used_when_given(sleep: FakeSleep) -> None:

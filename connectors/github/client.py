@@ -1,0 +1,208 @@
+"""A thin GitHub client: REST for listing issues, one GraphQL query for their dependencies.
+
+Retries, rate limits and error classes come from ``connectors.http``; this module only says
+what to ask for and checks that answers keep the shape the API promises. GraphQL reports its
+primary rate limit as HTTP 200 with ``errors[].type == "RATE_LIMITED"``; ``graphql_rate_limited``
+lets ``TrackerHttp`` retry that like a 429.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
+
+import httpx
+
+from connectors.http import RequestStats, RetryPolicy, TrackerHttp
+from hub.config import SourceConfig
+from hub.errors import TrackerDataError, TrackerRequestError
+
+API_VERSION = "2022-11-28"
+MAX_PER_PAGE = 100
+MAX_NODE_IDS = 100
+"""GitHub's limit on ``nodes(ids:)`` and on REST ``per_page``."""
+
+DEPENDENCIES_QUERY = (
+    "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Issue { id number "
+    "repository { nameWithOwner } "
+    "blockedBy(first: 50) { nodes { number repository { nameWithOwner } } } "
+    "blocking(first: 50) { nodes { number repository { nameWithOwner } } } } } "
+    "rateLimit { cost remaining resetAt } }"
+)
+"""Both dependency lists of up to 100 issues in one call. GitHub allows at most 50 dependencies
+of each type per issue, so ``first: 50`` returns them all."""
+
+log = logging.getLogger(__name__)
+
+
+def graphql_url(base: str) -> str:
+    """The GraphQL endpoint for a REST base URL.
+
+    ``https://api.github.com`` → ``https://api.github.com/graphql``; a GitHub Enterprise Server
+    base ``https://HOST/api/v3`` → ``https://HOST/api/graphql``; any other base (a proxy or a
+    simulator) → ``<base>/graphql``.
+    """
+    base = base.rstrip("/")
+    if base.endswith("/api/v3"):
+        return base.removesuffix("/v3") + "/graphql"
+    return base + "/graphql"
+
+
+def api_headers(source: SourceConfig) -> dict[str, str]:
+    return {
+        "Authorization": f"Bearer {source.token.get_secret_value()}",
+        "Accept": "application/vnd.github+json",
+        "X-GitHub-Api-Version": API_VERSION,
+    }
+
+
+def graphql_rate_limited(response: httpx.Response) -> bool:
+    """True for a GraphQL answer whose ``errors`` say RATE_LIMITED (GitHub sends those as 200)."""
+    if response.status_code != 200 or not response.request.url.path.endswith("/graphql"):
+        return False
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    errors = body.get("errors") if isinstance(body, dict) else None
+    return isinstance(errors, list) and any(
+        isinstance(e, dict) and e.get("type") == "RATE_LIMITED" for e in errors
+    )
+
+
+class GitHubClient:
+    """The GitHub calls the connector needs, on one ``TrackerHttp``."""
+
+    def __init__(
+        self,
+        source: SourceConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.source = source
+        self.graphql_url = graphql_url(source.base)
+        self.http = TrackerHttp(
+            source=source.name,
+            base_url=source.base,
+            headers=api_headers(source),
+            transport=transport,
+            policy=policy,
+            is_rate_limited=graphql_rate_limited,
+            sleep=sleep,
+        )
+
+    @property
+    def stats(self) -> RequestStats:
+        return self.http.stats
+
+    async def issue_pages(
+        self, repo: str, *, since: str | None = None, per_page: int = MAX_PER_PAGE
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """Every page of ``GET /repos/{repo}/issues`` (issues and PRs), oldest change first.
+
+        Later pages come from the ``Link`` header's ``rel="next"`` URL exactly as given: it
+        carries an opaque ``after=`` cursor and may name the repository by id. A next URL seen
+        twice would loop forever, so it ends the listing with ``TrackerDataError``.
+        """
+        params: dict[str, str | int] = {
+            "state": "all",
+            "sort": "updated",
+            "direction": "asc",
+            "per_page": max(1, min(per_page, MAX_PER_PAGE)),
+        }
+        if since is not None:
+            params["since"] = since
+        response = await self._get(repo, f"/repos/{repo}/issues", params=params)
+        seen: set[str] = set()
+        while True:
+            yield self._issue_list(response, repo)
+            next_url = response.links.get("next", {}).get("url")
+            if not next_url:
+                return
+            if next_url in seen:
+                raise TrackerDataError(
+                    f"{self.source.name}: GitHub returned the same next page URL twice for "
+                    f"{repo}; stopped paging to avoid a loop"
+                )
+            seen.add(next_url)
+            response = await self._get(repo, next_url)
+
+    async def dependencies(self, node_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """``blockedBy``/``blocking`` of up to 100 issues by node id, in one GraphQL call.
+
+        Errors without data fail; errors beside data are logged and the data used. Ids GitHub
+        could not resolve (deleted, transferred, hidden) come back as null and are left out.
+        """
+        if len(node_ids) > MAX_NODE_IDS:
+            raise ValueError(f"at most {MAX_NODE_IDS} node ids per call, got {len(node_ids)}")
+        response = await self.http.post(
+            self.graphql_url,
+            json={"query": DEPENDENCIES_QUERY, "variables": {"ids": list(node_ids)}},
+        )
+        body = self._json(response, "graphql")
+        if not isinstance(body, dict):
+            raise TrackerDataError(f"{self.source.name}: GraphQL answered without an object")
+        errors = body.get("errors") or []
+        data = body.get("data")
+        if not isinstance(data, dict):
+            raise TrackerDataError(
+                f"{self.source.name}: GraphQL answered without data: {_messages(errors)}"
+            )
+        if errors:
+            log.warning(
+                "%s: GraphQL answered with partial data: %s", self.source.name, _messages(errors)
+            )
+        nodes = data.get("nodes")
+        if not isinstance(nodes, list):
+            raise TrackerDataError(f"{self.source.name}: GraphQL answered without a nodes list")
+        return [node for node in nodes if isinstance(node, dict)]
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def _get(self, repo: str, url: str, **kwargs: Any) -> httpx.Response:
+        """A listing GET; 404 and 410 get messages naming the repository."""
+        try:
+            return await self.http.get(url, **kwargs)
+        except TrackerRequestError as exc:
+            if exc.status == 404:
+                raise TrackerRequestError(
+                    f"{self.source.name}: repository '{repo}' is unknown or the token cannot "
+                    "see it: check the name in 'repos' and the token's repository access",
+                    status=404,
+                ) from None
+            if exc.status == 410:
+                raise TrackerRequestError(
+                    f"{self.source.name}: repository '{repo}' has issues disabled: "
+                    "remove it from 'repos' or enable issues",
+                    status=410,
+                ) from None
+            raise
+
+    def _issue_list(self, response: httpx.Response, repo: str) -> list[dict[str, Any]]:
+        body = self._json(response, repo)
+        if not isinstance(body, list):
+            raise TrackerDataError(
+                f"{self.source.name}: listing the issues of {repo} did not return a list"
+            )
+        return [issue for issue in body if isinstance(issue, dict)]
+
+    def _json(self, response: httpx.Response, what: str) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise TrackerDataError(
+                f"{self.source.name}: {what}: answered {response.status_code} without JSON",
+                status=response.status_code,
+            ) from None
+
+
+def _messages(errors: Any) -> str:
+    if not isinstance(errors, list):
+        return repr(errors)
+    texts = [str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors]
+    return "; ".join(texts[:3]) + (f" (+{len(texts) - 3} more)" if len(texts) > 3 else "")

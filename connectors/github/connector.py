@@ -1,0 +1,231 @@
+"""The GitHub connector: one stream per repository, issues listed oldest change first.
+
+Each ``Page`` covers up to five listing pages (≤ 500 issues) plus one GraphQL call per 100 of
+them that have dependencies, so relations never cost a request per issue. Incremental syncs
+send ``since`` (inclusive, second precision) and drop what the cursor's ``seen`` list says was
+already stored at that second: a sync with nothing changed costs one request per repository.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from connectors.base import Connector, Page, Skipped
+from connectors.github.client import MAX_NODE_IDS, MAX_PER_PAGE, GitHubClient
+from connectors.github.mapping import (
+    Dependencies,
+    MappingError,
+    dependencies,
+    issue_id,
+    map_issue,
+    needs_dependencies,
+    parse_datetime,
+)
+from connectors.http import RequestStats, RetryPolicy
+from hub.config import SourceConfig
+from hub.errors import ConfigError, HubError
+from hub.records import ItemRecord
+
+MAX_LIST_PAGES_PER_PAGE = 20
+"""Listing pages gathered at most before one page is stored; until then the batch grows as
+long as its issues with dependencies fit one GraphQL lookup, so lookups run near full."""
+
+
+@dataclass(slots=True)
+class Cursor:
+    """Where a repository's stream stands: the newest ``updated_at`` seen (whole seconds) and
+    the ids already read at exactly that second, which ``since`` will list again."""
+
+    since: datetime | None = None
+    seen: set[str] = field(default_factory=set)
+
+    def advance(self, updated: datetime, item_id: str) -> None:
+        """Take in one listed entry; the cursor never moves backwards."""
+        if self.since is None or updated > self.since:
+            self.since, self.seen = updated, {item_id}
+        elif updated == self.since:
+            self.seen.add(item_id)
+
+    def already_read(self, updated: datetime, item_id: str) -> bool:
+        return updated == self.since and item_id in self.seen
+
+    def copy(self) -> Cursor:
+        return Cursor(self.since, set(self.seen))
+
+
+class GitHubConnector(Connector):
+    kind = "github"
+
+    def __init__(
+        self,
+        source: SourceConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        super().__init__(source, transport=transport)
+        for repo in source.repos:
+            _check_repo(source, repo)
+        self.client = GitHubClient(source, transport=transport, policy=policy, sleep=sleep)
+
+    def streams(self) -> Sequence[str]:
+        return tuple(self.source.repos)
+
+    async def pages(self, stream: str, cursor: str | None) -> AsyncIterator[Page]:
+        if stream not in self.source.repos:
+            raise ValueError(f"github has no stream {stream!r}; streams: {self.streams()}")
+        start = decode_cursor(cursor)
+        progress = start.copy()
+        listed = self.client.issue_pages(
+            stream,
+            since=_iso(start.since) if start.since else None,
+            per_page=self.source.page_size or MAX_PER_PAGE,
+        )
+        batch: list[Mapping[str, Any]] = []
+        pages = related = 0
+        yielded = False
+        async for issues in listed:
+            fresh = fresh_entries(issues, start, progress)
+            batch.extend(fresh)
+            pages += 1
+            related += sum(1 for entry in fresh if needs_dependencies(entry))
+            if pages == MAX_LIST_PAGES_PER_PAGE or related >= MAX_NODE_IDS:
+                yield await self._page(batch, progress, start, cursor)
+                batch, pages, related, yielded = [], 0, 0, True
+        if pages or not yielded:
+            yield await self._page(batch, progress, start, cursor)
+
+    @property
+    def stats(self) -> RequestStats:
+        return self.client.stats
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def _page(
+        self,
+        entries: Sequence[Mapping[str, Any]],
+        progress: Cursor,
+        start: Cursor,
+        incoming: str | None,
+    ) -> Page:
+        """Map one batch with its dependencies looked up in GraphQL calls of 100 issues."""
+        issues = unique_issues(entries)
+        relations = await self._dependencies(i for i in issues if needs_dependencies(i))
+        items: list[ItemRecord] = []
+        skipped: list[Skipped] = []
+        for issue in issues:
+            try:
+                items.append(
+                    map_issue(
+                        issue,
+                        epic_label=self.source.epic_label,
+                        statuses=self.source.statuses,
+                        relations=relations.get(str(issue.get("node_id"))),
+                    )
+                )
+            except MappingError as exc:
+                skipped.append(Skipped(key=_label(issue), reason=str(exc)))
+        unchanged = progress.since == start.since and progress.seen == start.seen
+        return Page(
+            items=items,
+            cursor=incoming if unchanged else encode_cursor(progress),
+            skipped=skipped,
+        )
+
+    async def _dependencies(self, issues: Iterable[Mapping[str, Any]]) -> dict[str, Dependencies]:
+        """Dependencies by node id; issues GitHub no longer resolves are left without."""
+        ids = [i["node_id"] for i in issues if isinstance(i.get("node_id"), str)]
+        found: dict[str, Dependencies] = {}
+        for start in range(0, len(ids), MAX_NODE_IDS):
+            for node in await self.client.dependencies(ids[start : start + MAX_NODE_IDS]):
+                if isinstance(node.get("id"), str):
+                    found[node["id"]] = dependencies(node)
+        return found
+
+
+def fresh_entries(
+    entries: Iterable[Mapping[str, Any]], start: Cursor, progress: Cursor
+) -> list[Mapping[str, Any]]:
+    """The listed issues not yet stored, advancing ``progress`` over everything listed.
+
+    Pull requests are dropped but still move the cursor, so a busy PR queue is not listed again
+    on every sync; so do entries whose id or date cannot be read (they could never be mapped).
+    """
+    fresh: list[Mapping[str, Any]] = []
+    for entry in entries:
+        try:
+            item_id = issue_id(entry)
+            updated = parse_datetime(entry.get("updated_at"), "updated_at")
+        except MappingError:
+            if "pull_request" not in entry:
+                fresh.append(entry)
+            continue
+        updated = updated.astimezone(UTC).replace(microsecond=0)
+        progress.advance(updated, item_id)
+        if "pull_request" not in entry and not start.already_read(updated, item_id):
+            fresh.append(entry)
+    return fresh
+
+
+def unique_issues(entries: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Each issue once, as last listed: an issue edited mid-sync is listed again, newer."""
+    by_id: dict[str, Mapping[str, Any]] = {}
+    unreadable: list[Mapping[str, Any]] = []
+    for entry in entries:
+        try:
+            by_id.pop(key := issue_id(entry), None)
+            by_id[key] = entry
+        except MappingError:
+            unreadable.append(entry)
+    return [*by_id.values(), *unreadable]
+
+
+def encode_cursor(cursor: Cursor) -> str | None:
+    if cursor.since is None:
+        return None
+    return json.dumps(
+        {"since": _iso(cursor.since), "seen": sorted(cursor.seen)}, separators=(",", ":")
+    )
+
+
+def decode_cursor(cursor: str | None) -> Cursor:
+    """A stored cursor; one we cannot read asks for a full sync."""
+    if cursor is None:
+        return Cursor()
+    try:
+        value = json.loads(cursor)
+        since = datetime.fromisoformat(value["since"])
+        seen = value["seen"]
+        if since.tzinfo is None or not all(isinstance(s, str) for s in seen):
+            raise ValueError(cursor)
+    except (ValueError, TypeError, KeyError):
+        raise HubError(
+            f"stored GitHub cursor {cursor!r} is not readable; run a full sync"
+        ) from None
+    return Cursor(since.astimezone(UTC).replace(microsecond=0), set(seen))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _check_repo(source: SourceConfig, repo: str) -> None:
+    owner, _, name = repo.partition("/")
+    if not owner or not name or "/" in name or any(c.isspace() for c in repo):
+        raise ConfigError(f"source '{source.name}': key 'repos': {repo!r} is not 'owner/repo'")
+
+
+def _label(issue: Mapping[str, Any]) -> str:
+    try:
+        return issue_id(issue)
+    except MappingError:
+        return str(issue.get("html_url") or issue.get("number") or "?")

@@ -1,0 +1,5 @@
+"""Linear (GraphQL): initiatives, projects and issues, with issue and project "blocks" relations."""
+
+from connectors.linear.connector import LinearConnector
+
+__all__ = ["LinearConnector"]

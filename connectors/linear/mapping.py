@@ -1,0 +1,273 @@
+"""Linear GraphQL nodes (initiatives, projects, issues as ``queries`` selects them) to records.
+
+Pure functions: no HTTP, no clock, no database. Anything a node does not let us map raises
+``MappingError`` so the connector can skip that one node and report it. Archived is not
+deleted (Linear auto-archives finished issues); only ``trashed`` marks a deletion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from hub.records import ItemRecord, Level, PersonRecord, StatusCategory
+
+INITIATIVE_STATUSES = {
+    "Proposed": StatusCategory.TODO,
+    "Planned": StatusCategory.TODO,
+    "Active": StatusCategory.IN_PROGRESS,
+    "Completed": StatusCategory.DONE,
+    "Canceled": StatusCategory.CANCELED,
+}
+PROJECT_STATUS_TYPES = {
+    "backlog": StatusCategory.TODO,
+    "planned": StatusCategory.TODO,
+    "started": StatusCategory.IN_PROGRESS,
+    "paused": StatusCategory.IN_PROGRESS,
+    "completed": StatusCategory.DONE,
+    "canceled": StatusCategory.CANCELED,
+}
+ISSUE_STATE_TYPES = {
+    "triage": StatusCategory.TODO,
+    "backlog": StatusCategory.TODO,
+    "unstarted": StatusCategory.TODO,
+    "started": StatusCategory.IN_PROGRESS,
+    "completed": StatusCategory.DONE,
+    "canceled": StatusCategory.CANCELED,
+    "duplicate": StatusCategory.CANCELED,
+}
+BLOCKS = "blocks"
+"""The one relation type that is a dependency; "A blocks B" is stored on A only."""
+
+Overrides = Mapping[str, StatusCategory]
+
+
+class MappingError(ValueError):
+    """The node lacks or garbles something the unified model needs."""
+
+
+def map_initiative(node: Mapping[str, Any], statuses: Overrides | None = None) -> ItemRecord:
+    """An initiative as an INITIATIVE; its parent is the parent initiative, if any."""
+    external_id = _text(node.get("id"), "id")
+    name = _text(node.get("name"), "name")
+    try:
+        status = _text(node.get("status"), "status")
+        return ItemRecord(
+            external_id=external_id,
+            key=f"initiative:{node.get('slugId') or name}",
+            url=_text(node.get("url"), "url"),
+            title=name,
+            level=Level.INITIATIVE,
+            status_name=status,
+            status_category=category(status, INITIATIVE_STATUSES.get(status), statuses),
+            created_at=parse_datetime(node.get("createdAt"), "createdAt"),
+            updated_at=parse_datetime(node.get("updatedAt"), "updatedAt"),
+            body=_body(node),
+            parent_external_id=_id_of(node.get("parentInitiative"), "parentInitiative.id"),
+            target_date=parse_date(node.get("targetDate"), "targetDate"),
+            completed_at=_optional_datetime(node, "completedAt"),
+            assignee=person(node.get("owner")),
+            deleted=node.get("trashed") is True,
+            raw=node,
+        )
+    except MappingError as exc:
+        raise MappingError(f"initiative {name!r}: {exc}") from None
+    except (AttributeError, TypeError) as exc:
+        raise MappingError(f"initiative {name!r}: unexpected payload shape ({exc})") from None
+
+
+def map_project(node: Mapping[str, Any], statuses: Overrides | None = None) -> ItemRecord:
+    """A project as an EPIC under its first initiative; its teams are its components."""
+    external_id = _text(node.get("id"), "id")
+    key = f"project:{_text(node.get('slugId'), 'slugId')}"
+    try:
+        status = _mapping(node.get("status"), "status")
+        status_name = _text(status.get("name"), "status.name")
+        initiatives = _ids(node.get("initiatives"), "initiatives")
+        return ItemRecord(
+            external_id=external_id,
+            key=key,
+            url=_text(node.get("url"), "url"),
+            title=_text(node.get("name"), "name"),
+            level=Level.EPIC,
+            status_name=status_name,
+            status_category=category(
+                status_name, PROJECT_STATUS_TYPES.get(str(status.get("type"))), statuses
+            ),
+            created_at=parse_datetime(node.get("createdAt"), "createdAt"),
+            updated_at=parse_datetime(node.get("updatedAt"), "updatedAt"),
+            body=_body(node),
+            parent_external_id=initiatives[0] if initiatives else None,
+            start_date=parse_date(node.get("startDate"), "startDate"),
+            target_date=parse_date(node.get("targetDate"), "targetDate"),
+            completed_at=_optional_datetime(node, "completedAt"),
+            assignee=person(node.get("lead")),
+            components=tuple(
+                _text(team.get("key"), "teams.nodes[].key") for team in _nodes(node.get("teams"))
+            ),
+            blocks=blocked_ids(node.get("relations"), "relatedProject"),
+            deleted=node.get("trashed") is True,
+            raw=node,
+        )
+    except MappingError as exc:
+        raise MappingError(f"{key}: {exc}") from None
+    except (AttributeError, TypeError) as exc:
+        raise MappingError(f"{key}: unexpected payload shape ({exc})") from None
+
+
+def map_issue(node: Mapping[str, Any], statuses: Overrides | None = None) -> ItemRecord:
+    """An issue as an ISSUE under its parent issue, else under its project."""
+    external_id = _text(node.get("id"), "id")
+    key = _text(node.get("identifier"), "identifier")
+    try:
+        state = _mapping(node.get("state"), "state")
+        state_name = _text(state.get("name"), "state.name")
+        team = _mapping(node.get("team"), "team")
+        parent = _id_of(node.get("parent"), "parent.id") or _id_of(
+            node.get("project"), "project.id"
+        )
+        return ItemRecord(
+            external_id=external_id,
+            key=key,
+            url=_text(node.get("url"), "url"),
+            title=_text(node.get("title"), "title"),
+            level=Level.ISSUE,
+            status_name=state_name,
+            status_category=category(
+                state_name, ISSUE_STATE_TYPES.get(str(state.get("type"))), statuses
+            ),
+            created_at=parse_datetime(node.get("createdAt"), "createdAt"),
+            updated_at=parse_datetime(node.get("updatedAt"), "updatedAt"),
+            body=str(node.get("description") or ""),
+            parent_external_id=parent,
+            target_date=parse_date(node.get("dueDate"), "dueDate"),
+            completed_at=_optional_datetime(node, "completedAt"),
+            assignee=person(node.get("assignee")),
+            labels=tuple(
+                _text(label.get("name"), "labels.nodes[].name")
+                for label in _nodes(node.get("labels"))
+            ),
+            estimate=_number(node.get("estimate"), "estimate"),
+            components=(_text(team.get("key"), "team.key"),),
+            blocks=blocked_ids(node.get("relations"), "relatedIssue"),
+            deleted=node.get("trashed") is True,
+            raw=node,
+        )
+    except MappingError as exc:
+        raise MappingError(f"{key}: {exc}") from None
+    except (AttributeError, TypeError) as exc:
+        raise MappingError(f"{key}: unexpected payload shape ({exc})") from None
+
+
+def category(
+    name: str, mapped: StatusCategory | None, overrides: Overrides | None = None
+) -> StatusCategory:
+    """The source's override for ``name``, else Linear's own category; neither is an error.
+
+    An override also rescues a status type Linear adds after this code was written.
+    """
+    if overrides and name in overrides:
+        return overrides[name]
+    if mapped is None:
+        raise MappingError(f"status {name!r} has an unknown type: map it in the source's statuses")
+    return mapped
+
+
+def blocked_ids(relations: Any, side: str) -> tuple[str, ...]:
+    """Ids this node blocks: the ``side`` end of its relations of type "blocks"."""
+    blocked: dict[str, None] = {}
+    for relation in _nodes(relations):
+        if relation.get("type") == BLOCKS:
+            blocked[_text(_mapping(relation.get(side), side).get("id"), f"{side}.id")] = None
+    return tuple(blocked)
+
+
+def truncated(node: Mapping[str, Any], limits: Mapping[str, int]) -> tuple[str, ...]:
+    """Names of the nested lists of ``node`` that came back full, so may have been cut."""
+    names = []
+    for name, limit in limits.items():
+        value = node.get(name)
+        nodes = value.get("nodes") if isinstance(value, Mapping) else None
+        if isinstance(nodes, list) and len(nodes) >= limit:
+            names.append(name)
+    return tuple(names)
+
+
+def person(user: Any) -> PersonRecord | None:
+    if not isinstance(user, Mapping):
+        return None
+    return PersonRecord(
+        external_id=_text(user.get("id"), "user.id"),
+        name=user.get("name") or None,
+        email=user.get("email") or None,
+    )
+
+
+def parse_datetime(value: Any, name: str = "date-time") -> datetime:
+    """Linear's ``2024-11-29T10:00:00.000Z``; a value without an offset is taken as UTC."""
+    if not isinstance(value, str):
+        raise MappingError(f"{name}: expected a date-time string, got {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise MappingError(f"{name}: not a date-time: {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_date(value: Any, name: str) -> date | None:
+    """A ``TimelessDate`` (``yyyy-mm-dd``), or None."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise MappingError(f"{name}: not a date: {value!r}") from None
+
+
+def _body(node: Mapping[str, Any]) -> str:
+    """The long ``content`` where a payload has it, else the short ``description``."""
+    return str(node.get("content") or node.get("description") or "")
+
+
+def _nodes(connection: Any) -> list[Mapping[str, Any]]:
+    if connection is None:
+        return []
+    nodes = _mapping(connection, "connection").get("nodes")
+    if not isinstance(nodes, list):
+        raise MappingError("a nested connection has no 'nodes' list")
+    return [n for n in nodes if isinstance(n, Mapping)]
+
+
+def _ids(connection: Any, name: str) -> list[str]:
+    return [_text(n.get("id"), f"{name}.nodes[].id") for n in _nodes(connection)]
+
+
+def _id_of(value: Any, name: str) -> str | None:
+    return None if value is None else _text(_mapping(value, name).get("id"), name)
+
+
+def _optional_datetime(node: Mapping[str, Any], name: str) -> datetime | None:
+    value = node.get(name)
+    return None if value is None else parse_datetime(value, name)
+
+
+def _number(value: Any, name: str) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise MappingError(f"{name}: not a number: {value!r}") from None
+
+
+def _text(value: Any, name: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        raise MappingError(f"{name} is missing")
+    return str(value)
+
+
+def _mapping(value: Any, name: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise MappingError(f"{name} is missing")
+    return value

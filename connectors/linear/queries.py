@@ -1,0 +1,133 @@
+"""The GraphQL documents the Linear connector sends, checked against Linear's schema in tests.
+
+Every list is read newest change first (``orderBy: updatedAt`` is descending on Linear) with
+archived and trashed entities included: Linear hides both by default, yet archived items still
+count and trashed ones are how deletions show.
+
+Complexity (Linear's published rule: 0.1 per scalar, 1 per object, a connection multiplies
+everything it selects by ``first``; one query may cost at most 10,000 points) sets each
+stream's page cap below; ``tests/connectors/test_linear_client.py`` recomputes the estimates.
+Nested lists select no ``pageInfo``, which the rule would multiply too: a nested list that
+comes back full is reported as possibly cut instead (``NESTED_FIRST``).
+
+- initiatives: ~5.8 per node, 250 per page ≈ 1,450 points;
+- projects: ~82 per node (teams 10, initiatives 10, relations 20), 100 per page ≈ 8,200;
+- issues: ~44 per node (labels 10, relations 10), 200 per page ≈ 8,800.
+"""
+
+from __future__ import annotations
+
+INITIATIVES = "initiatives"
+PROJECTS = "projects"
+ISSUES = "issues"
+
+MAX_FIRST = {INITIATIVES: 250, PROJECTS: 100, ISSUES: 200}
+"""Largest page per stream that keeps a query under Linear's 10,000 complexity points."""
+
+NESTED_FIRST = {
+    INITIATIVES: {},
+    PROJECTS: {"teams": 10, "initiatives": 10, "relations": 20},
+    ISSUES: {"labels": 10, "relations": 10},
+}
+"""The ``first`` of each nested list in the documents below, per stream."""
+
+INITIATIVES_QUERY = """
+query Initiatives($first: Int!, $after: String, $filter: InitiativeFilter) {
+  initiatives(
+    first: $first
+    after: $after
+    filter: $filter
+    orderBy: updatedAt
+    includeArchived: true
+  ) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id
+      slugId
+      name
+      url
+      description
+      status
+      targetDate
+      completedAt
+      createdAt
+      updatedAt
+      archivedAt
+      trashed
+      parentInitiative { id }
+      owner { id name email }
+    }
+  }
+}
+"""
+
+PROJECTS_QUERY = """
+query Projects($first: Int!, $after: String, $filter: ProjectFilter) {
+  projects(
+    first: $first
+    after: $after
+    filter: $filter
+    orderBy: updatedAt
+    includeArchived: true
+  ) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id
+      slugId
+      name
+      url
+      description
+      status { name type }
+      startDate
+      targetDate
+      completedAt
+      createdAt
+      updatedAt
+      archivedAt
+      trashed
+      lead { id name email }
+      teams(first: 10, includeArchived: true) { nodes { key } }
+      initiatives(first: 10, includeArchived: true) { nodes { id } }
+      relations(first: 20, includeArchived: true) { nodes { type relatedProject { id } } }
+    }
+  }
+}
+"""
+
+ISSUES_QUERY = """
+query Issues($first: Int!, $after: String, $filter: IssueFilter) {
+  issues(
+    first: $first
+    after: $after
+    filter: $filter
+    orderBy: updatedAt
+    includeArchived: true
+  ) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id
+      identifier
+      url
+      title
+      description
+      estimate
+      dueDate
+      createdAt
+      updatedAt
+      completedAt
+      archivedAt
+      trashed
+      state { name type }
+      team { key }
+      parent { id }
+      project { id }
+      assignee { id name email }
+      labels(first: 10, includeArchived: true) { nodes { name } }
+      relations(first: 10, includeArchived: true) { nodes { type relatedIssue { id } } }
+    }
+  }
+}
+"""
+
+QUERIES = {INITIATIVES: INITIATIVES_QUERY, PROJECTS: PROJECTS_QUERY, ISSUES: ISSUES_QUERY}
+"""Stream name to its document; the stream name is also the root field of the answer."""

@@ -1,0 +1,112 @@
+"""Hub rules and mentions across two sources, through the engine and the database."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from hub.config import ComponentConfig, InitiativeConfig, SourceConfig
+from hub.records import Level, Provenance
+from hub.storage.models import Component, Dependency, ItemComponent, ItemLink, WorkItem
+from hub.sync import SyncEngine
+from hub.sync.rules import HubRules
+from tests.sync.fakes import FakeConnector, item
+
+JIRA = SourceConfig(
+    name="jira", kind="jira", base_url="https://j", projects=("PAY",), token_env="T", email_env="E"
+)
+LINEAR = SourceConfig(
+    name="linear", kind="linear", base_url="https://l", teams=("ENG",), token_env="T"
+)
+RULES = HubRules(
+    [
+        ComponentConfig(
+            name="Payments",
+            owner="team-payments",
+            jira_components=("payments-api",),
+            linear_teams=("ENG",),
+        )
+    ],
+    [InitiativeConfig(key="payments-v2", title="Payments v2")],
+)
+
+
+def linear_item(n: int, **changes):
+    return item(n, external_id=f"lin-{n}", key=f"ENG-{n}", **changes)
+
+
+async def sync(sessions, source, items, rules=RULES):
+    engine = SyncEngine(
+        sessions, rules=rules, connector_factory=lambda s, transport=None: FakeConnector(s, items)
+    )
+    report = await engine.sync(source)
+    assert report.ok, report.error
+    return report
+
+
+async def rows(sessions, statement):
+    async with sessions() as session:
+        return (await session.execute(statement)).all()
+
+
+async def test_mentions_across_tools_become_dependencies_and_links(sessions) -> None:
+    await sync(sessions, JIRA, [item(1, title="Card vault"), item(2)])
+    report = await sync(
+        sessions,
+        LINEAR,
+        [
+            linear_item(1, body="Blocked by PAY-1; see also PAY-2 and ENG-2"),
+            linear_item(2, body="blocks PAY-404 which does not exist"),
+        ],
+    )
+    assert (report.mentions.dependencies, report.mentions.links) == (1, 1)
+    deps = await rows(
+        sessions, select(Dependency.blocker_id, Dependency.blocked_id, Dependency.provenance)
+    )
+    assert deps == [("jira:1", "linear:lin-1", Provenance.MENTION)]
+    assert await rows(sessions, select(ItemLink.from_id, ItemLink.to_id)) == [
+        ("linear:lin-1", "jira:2")
+    ]
+
+    await sync(
+        sessions, LINEAR, [linear_item(1, body="No longer blocked", updated_at=item(9).updated_at)]
+    )
+    assert await rows(sessions, select(Dependency.blocker_id)) == []
+    assert await rows(sessions, select(ItemLink.from_id)) == []
+
+
+async def test_catalog_merges_components_and_initiatives_adopt_epics_by_label(sessions) -> None:
+    await sync(
+        sessions,
+        JIRA,
+        [
+            item(
+                1,
+                level=Level.EPIC,
+                components=("payments-api",),
+                labels=("initiative:payments-v2",),
+                parent_external_id="9",
+            )
+        ],
+    )
+    await sync(sessions, LINEAR, [linear_item(1, level=Level.EPIC, components=("eng",))])
+
+    components = await rows(sessions, select(Component.name, Component.owner))
+    assert components == [("Payments", "team-payments")]
+    links = await rows(sessions, select(ItemComponent.item_id).order_by(ItemComponent.item_id))
+    assert links == [("jira:1",), ("linear:lin-1",)]
+    parents = dict(await rows(sessions, select(WorkItem.id, WorkItem.parent_id)))
+    assert parents["jira:1"] == "hub:payments-v2"
+    assert parents["hub:payments-v2"] is None
+
+
+async def test_changed_rules_force_a_full_sync_that_rewrites_every_item(sessions) -> None:
+    await sync(sessions, JIRA, [item(1, level=Level.EPIC, labels=("initiative:later",))])
+    later = HubRules(initiatives=[InitiativeConfig(key="later", title="Later")])
+    report = await sync(
+        sessions, JIRA, [item(1, level=Level.EPIC, labels=("initiative:later",))], later
+    )
+    assert report.full and report.counts.updated == 1
+    parents = dict(await rows(sessions, select(WorkItem.id, WorkItem.parent_id)))
+    assert parents["jira:1"] == "hub:later"
+    deleted = dict(await rows(sessions, select(WorkItem.id, WorkItem.deleted)))
+    assert deleted["hub:payments-v2"] is True and deleted["hub:later"] is False
