@@ -27,12 +27,13 @@ MAX_NODE_IDS = 100
 DEPENDENCIES_QUERY = (
     "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Issue { id number "
     "repository { nameWithOwner } "
-    "blockedBy(first: 50) { nodes { number repository { nameWithOwner } } } "
     "blocking(first: 50) { nodes { number repository { nameWithOwner } } } } } "
     "rateLimit { cost remaining resetAt } }"
 )
-"""Both dependency lists of up to 100 issues in one call. GitHub allows at most 50 dependencies
-of each type per issue, so ``first: 50`` returns them all."""
+"""What up to 100 issues block, in one call. GitHub allows at most 50 dependencies of each
+type per issue, so ``first: 50`` returns them all. Only the blocking side is read: it is the
+side the hub replaces when an issue changes (see ``hub.sync.store``), and reading both sides
+would double the lookups for the same edges."""
 
 log = logging.getLogger(__name__)
 

@@ -71,15 +71,15 @@ def issue_id(issue: Mapping[str, Any]) -> str:
 
 
 def needs_dependencies(issue: Mapping[str, Any]) -> bool:
-    """Whether the issue's dependency summary counts any blocker or blocked issue."""
+    """Whether the issue's dependency summary says it blocks anything (open or closed)."""
     summary = issue.get("issue_dependencies_summary")
     if not isinstance(summary, Mapping):
         return False
-    return any(_count(summary.get(k)) > 0 for k in ("total_blocked_by", "total_blocking"))
+    return _count(summary.get("total_blocking")) > 0
 
 
 def dependencies(node: Mapping[str, Any]) -> Dependencies:
-    """Both dependency lists of a GraphQL ``Issue`` node as external ids."""
+    """The dependency lists a GraphQL ``Issue`` node carries, as external ids."""
 
     def ends(connection: Any) -> tuple[str, ...]:
         nodes = connection.get("nodes") if isinstance(connection, Mapping) else None

@@ -56,8 +56,8 @@ def pull_request(number: int, updated: str = "2024-11-29T10:00:00Z") -> dict[str
     return pr
 
 
-def blocked(number: int, updated: str = "2024-11-29T10:00:00Z") -> dict[str, Any]:
-    summary = {"blocked_by": 1, "blocking": 0, "total_blocked_by": 1, "total_blocking": 0}
+def blocker(number: int, updated: str = "2024-11-29T10:00:00Z") -> dict[str, Any]:
+    summary = {"blocked_by": 0, "blocking": 1, "total_blocked_by": 0, "total_blocking": 1}
     return issue(number, updated_at=updated, issue_dependencies_summary=summary)
 
 
@@ -74,7 +74,7 @@ def listing(issues: list[dict[str, Any]], next_page: str | None = None) -> httpx
     return httpx.Response(200, json=issues, headers=headers if next_page else {})
 
 
-def graphql_node(number: int, blocked_by: list[tuple[str, int]]) -> dict[str, Any]:
+def graphql_node(number: int, blocks: list[tuple[str, int]]) -> dict[str, Any]:
     def ends(pairs: list[tuple[str, int]]) -> dict[str, Any]:
         return {"nodes": [{"number": n, "repository": {"nameWithOwner": r}} for r, n in pairs]}
 
@@ -82,8 +82,7 @@ def graphql_node(number: int, blocked_by: list[tuple[str, int]]) -> dict[str, An
         "id": f"I_kwDOAbc{number:04d}",
         "number": number,
         "repository": {"nameWithOwner": REPO},
-        "blockedBy": ends(blocked_by),
-        "blocking": ends([]),
+        "blocking": ends(blocks),
     }
 
 
@@ -168,7 +167,7 @@ async def test_sends_bearer_token_accept_and_api_version(
 async def test_enterprise_server_base_for_rest_and_graphql(mock: respx.MockRouter) -> None:
     base = "https://ghe.example.com/api/v3"
     rest = mock.get(url__startswith=f"{base}/repos/{REPO}/issues").mock(
-        return_value=listing([blocked(1)])
+        return_value=listing([blocker(1)])
     )
     gql = mock.post("https://ghe.example.com/api/graphql").mock(
         return_value=graphql_answer([graphql_node(1, [("acme/identity", 9)])])
@@ -177,7 +176,7 @@ async def test_enterprise_server_base_for_rest_and_graphql(mock: respx.MockRoute
         [page] = await collect(github)
 
     assert rest.call_count == 1 and gql.call_count == 1
-    assert page.items[0].blocked_by == ("acme/identity#9",)
+    assert page.items[0].blocks == ("acme/identity#9",)
     assert gql.calls.last.request.headers["authorization"] == "Bearer ghp_s3cr3t"
 
 
@@ -199,10 +198,10 @@ async def test_dependencies_of_many_pages_come_in_one_graphql_call(
 ) -> None:
     afters = [f"c{n}" for n in range(2, 7)]
     pages_listed = [
-        listing([blocked(1), issue(2)], next_url(afters[0])),
-        listing([issue(3), blocked(4)], next_url(afters[1])),
+        listing([blocker(1), issue(2)], next_url(afters[0])),
+        listing([issue(3), blocker(4)], next_url(afters[1])),
         listing([issue(5), issue(6)], next_url(afters[2])),
-        listing([blocked(7), pull_request(8)], next_url(afters[3])),
+        listing([blocker(7), pull_request(8)], next_url(afters[3])),
         listing([issue(9), issue(10)], next_url(afters[4])),
         listing([issue(11)]),
     ]
@@ -225,10 +224,10 @@ async def test_dependencies_of_many_pages_come_in_one_graphql_call(
     assert sent == DEPENDENCIES_QUERY
     assert [len(p.items) for p in pages] == [10]
     by_key = {i.external_id: i for i in pages[0].items}
-    assert by_key["acme/identity#1"].blocked_by == ("acme/identity#3",)
-    assert by_key["acme/identity#4"].blocked_by == ("other/infra#2",)
-    assert by_key["acme/identity#7"].blocked_by == ("acme/identity#1", "acme/identity#4")
-    assert by_key["acme/identity#2"].blocked_by == ()
+    assert by_key["acme/identity#1"].blocks == ("acme/identity#3",)
+    assert by_key["acme/identity#4"].blocks == ("other/infra#2",)
+    assert by_key["acme/identity#7"].blocks == ("acme/identity#1", "acme/identity#4")
+    assert by_key["acme/identity#2"].blocks == ()
     assert connector.stats.requests == 7
 
 
@@ -244,7 +243,7 @@ async def test_no_graphql_call_without_dependency_counts(
 
 
 async def test_graphql_batches_hold_at_most_100_ids(mock: respx.MockRouter) -> None:
-    many = [blocked(n) for n in range(1, 151)]
+    many = [blocker(n) for n in range(1, 151)]
     mock.get(url__startswith=API).mock(return_value=listing(many))
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -305,9 +304,9 @@ async def test_a_batch_closes_once_its_dependency_lookups_fill_one_call(
     monkeypatch.setattr("connectors.github.connector.MAX_NODE_IDS", 2)
     mock.get(url__startswith=API).mock(
         side_effect=[
-            listing([blocked(1), issue(2)], next_url("c2")),
-            listing([blocked(3)], next_url("c3")),
-            listing([blocked(4), issue(5)]),
+            listing([blocker(1), issue(2)], next_url("c2")),
+            listing([blocker(3)], next_url("c3")),
+            listing([blocker(4), issue(5)]),
         ]
     )
     gql = mock.post(GRAPHQL).mock(return_value=graphql_answer([]))
@@ -418,7 +417,7 @@ async def test_unauthorized_is_an_auth_error_without_retry(
 async def test_graphql_rate_limited_with_200_is_retried(
     mock: respx.MockRouter, connector: GitHubConnector, sleep: FakeSleep
 ) -> None:
-    mock.get(url__startswith=API).mock(return_value=listing([blocked(1)]))
+    mock.get(url__startswith=API).mock(return_value=listing([blocker(1)]))
     limited = httpx.Response(
         200,
         json={
@@ -435,13 +434,13 @@ async def test_graphql_rate_limited_with_200_is_retried(
     assert gql.call_count == 2
     assert len(sleep.waits) == 1
     assert connector.stats.retries == 1
-    assert page.items[0].blocked_by == ("acme/identity#2",)
+    assert page.items[0].blocks == ("acme/identity#2",)
 
 
 async def test_graphql_errors_without_data_are_a_data_error(
     mock: respx.MockRouter, connector: GitHubConnector, sleep: FakeSleep
 ) -> None:
-    mock.get(url__startswith=API).mock(return_value=listing([blocked(1)]))
+    mock.get(url__startswith=API).mock(return_value=listing([blocker(1)]))
     mock.post(GRAPHQL).respond(
         200, json={"errors": [{"message": "Field 'blockedBy' doesn't exist on type 'Issue'"}]}
     )
@@ -453,7 +452,7 @@ async def test_graphql_errors_without_data_are_a_data_error(
 async def test_graphql_partial_data_is_used_with_a_warning(
     mock: respx.MockRouter, connector: GitHubConnector, caplog: pytest.LogCaptureFixture
 ) -> None:
-    mock.get(url__startswith=API).mock(return_value=listing([blocked(1), blocked(2)]))
+    mock.get(url__startswith=API).mock(return_value=listing([blocker(1), blocker(2)]))
     not_found = {
         "type": "NOT_FOUND",
         "path": ["nodes", 1],
@@ -465,13 +464,13 @@ async def test_graphql_partial_data_is_used_with_a_warning(
     with caplog.at_level(logging.WARNING, logger="connectors.github.client"):
         [page] = await collect(connector)
 
-    assert [i.blocked_by for i in page.items] == [("acme/identity#5",), ()]
+    assert [i.blocks for i in page.items] == [("acme/identity#5",), ()]
     assert "Could not resolve" in caplog.text
 
 
 async def test_cost_stays_within_budget_for_a_thousand_issues(mock: respx.MockRouter) -> None:
     """1,000 issues (and 30 PRs), a fifth of them with dependencies: ≤ 12 requests."""
-    issues = [blocked(n) if n % 5 == 0 else issue(n) for n in range(1, 1001)]
+    issues = [blocker(n) if n % 5 == 0 else issue(n) for n in range(1, 1001)]
     issues += [pull_request(n) for n in range(1001, 1031)]
     chunks = [issues[i : i + 100] for i in range(0, len(issues), 100)]
     mock.get(url__startswith=API).mock(

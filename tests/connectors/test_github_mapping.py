@@ -256,9 +256,11 @@ def test_dependencies_from_a_graphql_issue_node() -> None:
     )
 
 
-def test_needs_dependencies_reads_the_totals() -> None:
-    summary = {"blocked_by": 0, "blocking": 0, "total_blocked_by": 1, "total_blocking": 0}
+def test_only_issues_that_block_something_need_a_lookup() -> None:
+    summary = {"blocked_by": 0, "blocking": 0, "total_blocked_by": 0, "total_blocking": 1}
     assert needs_dependencies(issue(issue_dependencies_summary=summary))
+    blocked_only = {**summary, "total_blocked_by": 2, "total_blocking": 0}
+    assert not needs_dependencies(issue(issue_dependencies_summary=blocked_only))
     assert not needs_dependencies(issue())
     assert not needs_dependencies(issue(issue_dependencies_summary=None))
 
