@@ -124,17 +124,17 @@ def sim() -> None:
     """Run a tracker simulator on its own, for trying connectors by hand."""
 
 
-@sim.command("jira")
+@sim.command("run")
+@click.argument("kind", type=click.Choice(["jira", "github", "linear"]))
 @click.option("--items", default=2000, show_default=True)
 @click.option("--port", default=8801, show_default=True, type=int)
 @click.option("--seed", default=7, show_default=True)
-def sim_jira(items: int, port: int, seed: int) -> None:
-    """Serve a simulated Jira Cloud site."""
+def sim_run(kind: str, items: int, port: int, seed: int) -> None:
+    """Serve one simulated tracker of the demo world on 127.0.0.1."""
     import uvicorn
 
-    from connectors.simulators import JiraWorld, create_jira_app
-    from hub.demo import DEMO_TOKEN, JIRA_EMAIL
+    from hub.demo import simulator_app
 
-    app = create_jira_app(JiraWorld(size=items, seed=seed), email=JIRA_EMAIL, token=DEMO_TOKEN)
-    click.echo(f"Jira simulator on http://127.0.0.1:{port} — basic auth {JIRA_EMAIL}:{DEMO_TOKEN}")
+    app, credentials = simulator_app(kind, items, seed)
+    click.echo(f"{kind} simulator on http://127.0.0.1:{port} — {credentials}")
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")

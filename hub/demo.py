@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 from pydantic import SecretStr
+from starlette.types import ASGIApp
 
 from connectors.simulators import (
     DemoWorld,
@@ -124,6 +125,19 @@ def simulators(world: DemoWorld) -> Iterator[dict[str, str]]:
                 serve(create_linear_app(world.linear, api_key=LINEAR_KEY))
             ),
         }
+
+
+def simulator_app(kind: str, items: int, seed: int) -> tuple[ASGIApp, str]:
+    """One tracker of the demo world, and how to authenticate to it."""
+    world = build_demo_world(items, seed=seed)
+    if kind == "jira":
+        app = create_jira_app(world.jira, email=JIRA_EMAIL, token=DEMO_TOKEN)
+        return app, f"basic auth {JIRA_EMAIL}:{DEMO_TOKEN}, projects PLAT, PAY"
+    if kind == "github":
+        repos = ", ".join(f"{world.github.owner}/{r}" for r in GITHUB_REPOS)
+        return create_github_app(world.github, token=DEMO_TOKEN), f"token {DEMO_TOKEN}, {repos}"
+    teams = ", ".join(team.key for team in world.linear.teams)
+    return create_linear_app(world.linear, api_key=LINEAR_KEY), f"key {LINEAR_KEY}, teams {teams}"
 
 
 def fresh_sqlite(path: str) -> str:
