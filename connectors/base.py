@@ -39,6 +39,8 @@ class Page:
 
 class Connector(ABC):
     kind: ClassVar[str]
+    has_census: ClassVar[bool] = False
+    """Whether ``census`` lists live ids more cheaply than a full sync lists whole items."""
 
     def __init__(
         self, source: SourceConfig, *, transport: httpx.AsyncBaseTransport | None = None
@@ -53,6 +55,10 @@ class Connector(ABC):
     @abstractmethod
     def pages(self, stream: str, cursor: str | None) -> AsyncIterator[Page]:
         """Pages of ``stream`` changed since ``cursor`` (everything when it is None)."""
+
+    def census(self) -> AsyncIterator[Sequence[str]]:
+        """Pages of the external ids of every live item of the source, for reconciliation."""
+        raise NotImplementedError(f"{self.kind} has no census; a full sync reconciles instead")
 
     async def prepare(self) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Set-up calls made once per sync before the first page (field ids, time zone)."""

@@ -1,12 +1,14 @@
 """The HTTP face of the hub: GraphQL at ``/graphql`` and a health check at ``/healthz``.
 
 The app is stateless: everything per request comes from ``get_context``, so it runs as many
-replicas as needed in front of one database.
+replicas as needed in front of one database. Given a scheduler, the app runs its syncs for as
+long as it is up (the ASGI lifespan) and lets ``syncSource`` start one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from functools import partial
 
 from graphql import GraphQLError
@@ -27,6 +29,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from hub.scheduler import Scheduler
 from schema import Context, create_schema, get_context
 
 MAX_QUERY_DEPTH = 10
@@ -60,28 +63,50 @@ def api_extensions() -> list[Callable[[], SchemaExtension]]:
 class HubGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI app with a fresh context (and DataLoaders) for every request."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, graphiql: bool) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        graphiql: bool,
+        scheduler: Scheduler | None = None,
+    ) -> None:
         super().__init__(
             create_schema(extensions=api_extensions()),
             graphql_ide="graphiql" if graphiql else None,
         )
         self.sessions = sessions
+        self.scheduler = scheduler
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        return get_context(self.sessions)
+        return get_context(self.sessions, scheduler=self.scheduler)
 
 
 async def healthz(_request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def create_app(sessions: async_sessionmaker[AsyncSession], *, graphiql: bool = False) -> Starlette:
+def create_app(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    graphiql: bool = False,
+    scheduler: Scheduler | None = None,
+) -> Starlette:
     """The hub's ASGI app; ``graphiql`` serves the in-browser IDE on GET /graphql."""
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if scheduler is None:
+            yield
+            return
+        async with scheduler.lifespan():
+            yield
+
     return Starlette(
         routes=[
-            Route("/graphql", HubGraphQL(sessions, graphiql=graphiql)),
+            Route("/graphql", HubGraphQL(sessions, graphiql=graphiql, scheduler=scheduler)),
             Route("/healthz", healthz, methods=["GET"]),
-        ]
+        ],
+        lifespan=lifespan,
     )

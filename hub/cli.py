@@ -77,32 +77,59 @@ def db_upgrade(ctx: click.Context) -> None:
     click.echo(f"database {redact(config.database_url)} is up to date")
 
 
+EXIT_BUSY = 75
+"""EX_TEMPFAIL: a source was being synced elsewhere; trying again later will do."""
+
+
 @main.command()
 @click.option("--source", "source_name", help="Sync only this source.")
 @click.option("--full", is_flag=True, help="Ignore cursors and read everything again.")
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="If another process is syncing a source, wait for it instead of skipping the source.",
+)
 @click.pass_context
-def sync(ctx: click.Context, source_name: str | None, full: bool) -> None:
-    """Sync the configured sources now."""
+def sync(ctx: click.Context, source_name: str | None, full: bool, wait: bool) -> None:
+    """Sync the configured sources now, showing progress on stderr.
+
+    Exit status: 0 when every sync succeeded, 1 when one failed, 75 when none failed but a
+    source was busy (synced by another process; see --wait).
+    """
+    from hub.progress import SyncProgress
     from hub.runner import sync_sources
 
     config = configuration(ctx)
-    reports = run(sync_sources(config, source_name=source_name, full=full))
+    display = SyncProgress(sys.stderr)
+    reports = run(
+        sync_sources(config, source_name=source_name, full=full, wait=wait, display=display)
+    )
     for report in reports:
-        click.echo(report.summary())
-    if not all(report.ok for report in reports):
+        if report.status == "busy":
+            click.echo(f"{report.source}: busy — {report.error}", err=True)
+        else:
+            click.echo(report.summary())
+    if any(report.status not in ("succeeded", "busy") for report in reports):
         sys.exit(1)
+    if any(report.status == "busy" for report in reports):
+        sys.exit(EXIT_BUSY)
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--graphiql/--no-graphiql", default=False, help="Serve the GraphiQL IDE.")
+@click.option(
+    "--schedule/--no-schedule",
+    default=True,
+    help="Sync each source every `every` while serving (default), or only on demand.",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, graphiql: bool) -> None:
-    """Serve the GraphQL API."""
+def serve(ctx: click.Context, host: str, port: int, graphiql: bool, schedule: bool) -> None:
+    """Serve the GraphQL API and run the scheduled syncs."""
     from hub.runner import serve_api
 
-    run(serve_api(configuration(ctx), host=host, port=port, graphiql=graphiql))
+    run(serve_api(configuration(ctx), host=host, port=port, graphiql=graphiql, schedule=schedule))
 
 
 @main.command()
@@ -128,13 +155,85 @@ def sim() -> None:
 @click.argument("kind", type=click.Choice(["jira", "github", "linear"]))
 @click.option("--items", default=2000, show_default=True)
 @click.option("--port", default=8801, show_default=True, type=int)
-@click.option("--seed", default=7, show_default=True)
-def sim_run(kind: str, items: int, port: int, seed: int) -> None:
-    """Serve one simulated tracker of the demo world on 127.0.0.1."""
+@click.option("--seed", default=7, show_default=True, help="Seeds the world and the faults.")
+@click.option(
+    "--rate-limit-after",
+    type=click.IntRange(min=0),
+    help="Answer as the tracker does when rate limited after N requests.",
+)
+@click.option(
+    "--rate-limit-for",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="How many requests are rate limited before recovering.",
+)
+@click.option(
+    "--retry-after",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds advertised to rate-limited clients.",
+)
+@click.option(
+    "--error-rate", default=0.0, type=click.FloatRange(0, 1), help="Share of 500/502/503."
+)
+@click.option("--slow", default=0.0, type=click.FloatRange(min=0), help="Seconds before answering.")
+@click.option(
+    "--drop-rate", default=0.0, type=click.FloatRange(0, 1), help="Share of dropped connections."
+)
+@click.option(
+    "--truncate-rate", default=0.0, type=click.FloatRange(0, 1), help="Share of 200s cut in half."
+)
+@click.option(
+    "--malformed-rate", default=0.0, type=click.FloatRange(0, 1), help="Share of 200s with garbage."
+)
+@click.option(
+    "--repeat-page-token", is_flag=True, help="Hand back the page token instead of advancing."
+)
+@click.option(
+    "--mutate-while-paging",
+    default=0,
+    type=click.IntRange(min=0),
+    help="Touch N random issues after each page of the issue listing.",
+)
+def sim_run(
+    kind: str,
+    items: int,
+    port: int,
+    seed: int,
+    rate_limit_after: int | None,
+    rate_limit_for: int,
+    retry_after: float,
+    error_rate: float,
+    slow: float,
+    drop_rate: float,
+    truncate_rate: float,
+    malformed_rate: float,
+    repeat_page_token: bool,
+    mutate_while_paging: int,
+) -> None:
+    """Serve one simulated tracker of the demo world on 127.0.0.1, optionally with faults."""
     import uvicorn
 
+    from connectors.simulators.faults import Faults
     from hub.demo import simulator_app
 
-    app, credentials = simulator_app(kind, items, seed)
+    faults = Faults(
+        rate_limit_after=rate_limit_after,
+        rate_limit_for=rate_limit_for,
+        retry_after=retry_after,
+        error_rate=error_rate,
+        slow_seconds=slow,
+        drop_rate=drop_rate,
+        truncate_rate=truncate_rate,
+        malformed_rate=malformed_rate,
+        repeat_page_token=repeat_page_token,
+        mutate_while_paging=mutate_while_paging,
+        seed=seed,
+    )
+    app, credentials = simulator_app(kind, items, seed, faults)
     click.echo(f"{kind} simulator on http://127.0.0.1:{port} — {credentials}")
+    if faults != Faults(seed=seed):
+        click.echo(f"injecting {faults}")
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")

@@ -76,6 +76,8 @@ class SourceConfig(BaseModel):
     token_env: EnvName
     email_env: EnvName | None = None
     every: Duration = timedelta(minutes=15)
+    reconcile_every: Duration = timedelta(days=1)
+    """How often deletions are reconciled: by an id census (Jira) or a full sync."""
     page_size: int | None = Field(default=None, ge=1, le=250)
     """Items per request; unset means the largest page the tracker serves well."""
     epic_label: str = "epic"

@@ -25,6 +25,7 @@ from connectors.simulators import (
     serve,
 )
 from connectors.simulators.demo_world import GITHUB_REPOS
+from connectors.simulators.faults import Faults
 from hub.config import ComponentConfig, InitiativeConfig, SourceConfig
 from hub.reports.terminal import dependency_summary, roadmap_summary
 from hub.runner import bind, serve_sessions
@@ -127,17 +128,21 @@ def simulators(world: DemoWorld) -> Iterator[dict[str, str]]:
         }
 
 
-def simulator_app(kind: str, items: int, seed: int) -> tuple[ASGIApp, str]:
-    """One tracker of the demo world, and how to authenticate to it."""
+def simulator_app(
+    kind: str, items: int, seed: int, faults: Faults | None = None
+) -> tuple[ASGIApp, str]:
+    """One tracker of the demo world, and how to authenticate to it, serving ``faults``."""
     world = build_demo_world(items, seed=seed)
     if kind == "jira":
-        app = create_jira_app(world.jira, email=JIRA_EMAIL, token=DEMO_TOKEN)
+        app = create_jira_app(world.jira, email=JIRA_EMAIL, token=DEMO_TOKEN, faults=faults)
         return app, f"basic auth {JIRA_EMAIL}:{DEMO_TOKEN}, projects PLAT, PAY"
     if kind == "github":
         repos = ", ".join(f"{world.github.owner}/{r}" for r in GITHUB_REPOS)
-        return create_github_app(world.github, token=DEMO_TOKEN), f"token {DEMO_TOKEN}, {repos}"
+        app = create_github_app(world.github, token=DEMO_TOKEN, faults=faults)
+        return app, f"token {DEMO_TOKEN}, {repos}"
     teams = ", ".join(team.key for team in world.linear.teams)
-    return create_linear_app(world.linear, api_key=LINEAR_KEY), f"key {LINEAR_KEY}, teams {teams}"
+    app = create_linear_app(world.linear, api_key=LINEAR_KEY, faults=faults)
+    return app, f"key {LINEAR_KEY}, teams {teams}"
 
 
 def fresh_sqlite(path: str) -> str:

@@ -10,9 +10,12 @@ from contextlib import asynccontextmanager
 import httpx
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
 
 from hub.config import HubConfig
 from hub.errors import ConfigError, HubError
+from hub.progress import SyncProgress
+from hub.scheduler import Scheduler
 from hub.storage.database import create_engine, redact, session_factory
 from hub.storage.migrate import pending
 from hub.sync import SyncEngine, SyncReport
@@ -43,13 +46,26 @@ async def sync_sources(
     source_name: str | None = None,
     full: bool = False,
     transport: httpx.AsyncBaseTransport | None = None,
+    wait: bool = False,
+    display: SyncProgress | None = None,
 ) -> list[SyncReport]:
+    """Sync the sources one after another; ``wait`` queues behind a sync running elsewhere
+    instead of reporting the source ``busy``."""
     sources = [config.source(source_name)] if source_name else list(config.sources)
     if not sources:
         raise ConfigError("no sources configured: add [[sources]] to the config file")
     async with open_database(config.database_url) as sessions:
-        engine = SyncEngine(sessions, rules=rules_of(config), transport=transport)
-        return [await engine.sync(source, full=full) for source in sources]
+        engine = SyncEngine(
+            sessions, rules=rules_of(config), transport=transport, wait_for_lock=wait
+        )
+        reports = []
+        for source in sources:
+            if display is None:
+                reports.append(await engine.sync(source, full=full))
+                continue
+            async with display.source(source.name) as progress:
+                reports.append(await engine.sync(source, full=full, progress=progress))
+        return reports
 
 
 def rules_of(config: HubConfig) -> HubRules:
@@ -74,19 +90,53 @@ def bind(host: str, port: int) -> socket.socket:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-async def serve_sessions(
-    sessions: async_sessionmaker[AsyncSession], sock: socket.socket, *, graphiql: bool
-) -> None:
+def scheduler_for(
+    config: HubConfig, sessions: async_sessionmaker[AsyncSession], *, periodic: bool
+) -> Scheduler:
+    """Scheduled syncs of every configured source; SQLite takes one writer at a time."""
+    engine = SyncEngine(sessions, rules=rules_of(config))
+    one_at_a_time = engine.database.dialect.name == "sqlite"
+    return Scheduler(
+        engine, config.sources, periodic=periodic, concurrency=1 if one_at_a_time else None
+    )
+
+
+def build_app(
+    config: HubConfig,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    graphiql: bool,
+    schedule: bool = True,
+) -> Starlette:
+    """The app ``hub serve`` runs: syncs run on schedule while it is up (unless
+    ``schedule`` is off) and on demand through the ``syncSource`` mutation."""
     from hub.app import create_app
 
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(sessions, graphiql=graphiql), log_level="warning")
-    )
+    scheduler = scheduler_for(config, sessions, periodic=schedule)
+    return create_app(sessions, graphiql=graphiql, scheduler=scheduler)
+
+
+async def serve_app(app: Starlette, sock: socket.socket) -> None:
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     await server.serve(sockets=[sock])
 
 
-async def serve_api(config: HubConfig, *, host: str, port: int, graphiql: bool) -> None:
+async def serve_sessions(
+    sessions: async_sessionmaker[AsyncSession], sock: socket.socket, *, graphiql: bool
+) -> None:
+    """Serve the API alone: no scheduled syncs, and ``syncSource`` answers unavailable."""
+    from hub.app import create_app
+
+    await serve_app(create_app(sessions, graphiql=graphiql), sock)
+
+
+async def serve_api(
+    config: HubConfig, *, host: str, port: int, graphiql: bool, schedule: bool = True
+) -> None:
     async with open_database(config.database_url) as sessions:
+        app = build_app(config, sessions, graphiql=graphiql, schedule=schedule)
         sock = bind(host, port)
         log.info("GraphQL API on http://%s:%d/graphql", *sock.getsockname()[:2])
-        await serve_sessions(sessions, sock, graphiql=graphiql)
+        if schedule and config.sources:
+            log.info("scheduled syncs of: %s", ", ".join(s.name for s in config.sources))
+        await serve_app(app, sock)

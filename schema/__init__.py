@@ -1,4 +1,4 @@
-"""The GraphQL schema of the hub: types, root queries and per-request DataLoaders.
+"""The GraphQL schema of the hub: types, root queries, mutations and per-request DataLoaders.
 
 ``schema`` is the plain schema, for tests and for printing the SDL; the app builds its own with
 ``create_schema(extensions=...)`` to add limits and error masking. Resolvers read only the
@@ -13,15 +13,16 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 
 from schema.context import Context, Info, get_context
+from schema.mutations import Mutation
 from schema.queries import Query
 
-__all__ = ["Context", "Info", "Query", "create_schema", "get_context", "schema"]
+__all__ = ["Context", "Info", "Mutation", "Query", "create_schema", "get_context", "schema"]
 
 
 def create_schema(
     extensions: Sequence[type[SchemaExtension] | Callable[[], SchemaExtension]] = (),
 ) -> strawberry.Schema:
-    return strawberry.Schema(query=Query, extensions=list(extensions))
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=list(extensions))
 
 
 schema = create_schema()

@@ -1,4 +1,5 @@
-"""What every resolver receives: the session factory and this request's DataLoaders."""
+"""What every resolver receives: the session factory, this request's DataLoaders and, where
+the server runs syncs, its scheduler (which also knows the configured sources)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TypeAlias
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub.scheduler import Scheduler
 from schema.loaders import Loaders, create_loaders
 
 
@@ -15,12 +17,15 @@ from schema.loaders import Loaders, create_loaders
 class Context:
     sessions: async_sessionmaker[AsyncSession]
     loaders: Loaders
+    scheduler: Scheduler | None = None
 
 
 Info: TypeAlias = strawberry.Info[Context, None]
 """The typed ``info`` argument of every resolver."""
 
 
-def get_context(sessions: async_sessionmaker[AsyncSession]) -> Context:
+def get_context(
+    sessions: async_sessionmaker[AsyncSession], scheduler: Scheduler | None = None
+) -> Context:
     """A fresh context per request: loaders cache only for the request that filled them."""
-    return Context(sessions=sessions, loaders=create_loaders(sessions))
+    return Context(sessions=sessions, loaders=create_loaders(sessions), scheduler=scheduler)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import Executable, Select, false, select
+from sqlalchemy import Executable, Select, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import defer
 from strawberry.dataloader import DataLoader
@@ -26,6 +26,7 @@ from hub.storage.models import (
     ItemLink,
     Person,
     Source,
+    SyncRun,
     WorkItem,
 )
 
@@ -158,6 +159,23 @@ async def load_people(sessions: Sessions, ids: list[str]) -> list[Person | None]
     return _by_key(ids, ((row.Person.id, row.Person) for row in rows))
 
 
+async def load_newest_runs(sessions: Sessions, names: list[str]) -> list[SyncRun | None]:
+    """The newest run of each source, by name; run ids grow with every run."""
+    newest = (
+        select(func.max(SyncRun.id))
+        .join(Source, Source.id == SyncRun.source_id)
+        .where(Source.name.in_(names))
+        .group_by(SyncRun.source_id)
+    )
+    statement = (
+        select(Source.name, SyncRun)
+        .join(Source, Source.id == SyncRun.source_id)
+        .where(SyncRun.id.in_(newest))
+    )
+    rows = await _all(sessions, statement)
+    return _by_key(names, ((row.name, row.SyncRun) for row in rows))
+
+
 @dataclass(frozen=True, slots=True)
 class Loaders:
     """One set per request, so nothing cached outlives the request that loaded it."""
@@ -171,6 +189,7 @@ class Loaders:
     components_by_item_id: DataLoader[str, list[Component]]
     source_by_id: DataLoader[int, Source | None]
     person_by_id: DataLoader[str, Person | None]
+    newest_run_by_source_name: DataLoader[str, SyncRun | None]
 
 
 def create_loaders(sessions: Sessions) -> Loaders:
@@ -187,4 +206,5 @@ def create_loaders(sessions: Sessions) -> Loaders:
         components_by_item_id=loader(load_components),
         source_by_id=loader(load_sources),
         person_by_id=loader(load_people),
+        newest_run_by_source_name=loader(load_newest_runs),
     )

@@ -1,4 +1,5 @@
-"""Root queries: one item by tracker key, and filtered keyset-paginated item lists.
+"""Root queries: one item by tracker key, filtered keyset-paginated item lists, sources and
+their sync runs (``schema.sync``).
 
 Errors a client can fix are raised as ``GraphQLError`` so that the app's error masking keeps
 their message; anything else is a bug and reaches the client masked.
@@ -18,7 +19,10 @@ from sqlalchemy import ColumnElement, Select, func, select, tuple_
 from hub.storage.models import Component, ItemComponent, Source, WorkItem
 from schema.context import Info
 from schema.loaders import visible_items
+from schema.runs import SyncRun
+from schema.sync import sources, sync_runs
 from schema.types import Item, ItemConnection, ItemEdge, ItemFilter, PageInfo
+from schema.types import Source as SourceType
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50
@@ -97,6 +101,15 @@ async def _page(info: Info, statement: Select[Any]) -> list[WorkItem]:
 
 @strawberry.type
 class Query:
+    sources: list[SourceType] = strawberry.field(
+        resolver=sources,
+        description="Tracker connections by name: those the database knows and those "
+        "configured on this server.",
+    )
+    sync_runs: list[SyncRun] = strawberry.field(
+        resolver=sync_runs, description="Sync runs, newest first."
+    )
+
     @strawberry.field(description="The item with this tracker key; null if unknown or deleted.")
     async def item(self, info: Info, key: str) -> Item | None:
         rows = await info.context.loaders.items_by_key.load(key)

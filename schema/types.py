@@ -7,9 +7,11 @@ from datetime import date, datetime
 import strawberry
 from sqlalchemy import Select
 
+from hub.config import SourceConfig
 from hub.records import Level, StatusCategory
 from hub.storage import models
 from schema.context import Info
+from schema.runs import SourceHealth, SyncRun, health_of
 
 strawberry.enum(Level, description="Where an item sits in the hierarchy.")
 strawberry.enum(StatusCategory, description="The tracker status, mapped to one of four categories.")
@@ -24,6 +26,32 @@ class Source:
     @classmethod
     def from_row(cls, row: models.Source) -> Source:
         return cls(name=row.name, kind=row.kind, base_url=row.base_url)
+
+    @classmethod
+    def from_config(cls, config: SourceConfig) -> Source:
+        """A configured source that has never been synced, so has no row yet."""
+        return cls(name=config.name, kind=config.kind, base_url=config.base)
+
+    @strawberry.field(
+        description="Seconds between scheduled syncs; null where this server schedules none "
+        "of this source."
+    )
+    def every(self, info: Info) -> int | None:
+        scheduler = info.context.scheduler
+        config = scheduler.source(self.name) if scheduler is not None else None
+        return None if config is None else int(config.every.total_seconds())
+
+    @strawberry.field(description="The newest sync of this source, running or finished.")
+    async def last_run(self, info: Info) -> SyncRun | None:
+        row = await info.context.loaders.newest_run_by_source_name.load(self.name)
+        return None if row is None else SyncRun.from_row(row, self.name)
+
+    @strawberry.field
+    async def health(self, info: Info) -> SourceHealth:
+        row = await info.context.loaders.newest_run_by_source_name.load(self.name)
+        scheduler = info.context.scheduler
+        syncing_here = scheduler is not None and scheduler.is_syncing(self.name)
+        return health_of(row, syncing_here=syncing_here)
 
 
 @strawberry.type(description="A platform component of the hub's catalog.")

@@ -42,6 +42,7 @@ _ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
 
 class JiraConnector(Connector):
     kind = "jira"
+    has_census = True
 
     def __init__(
         self,
@@ -85,6 +86,10 @@ class JiraConnector(Connector):
                 cursor=encode_cursor(high) if high is not None else None,
                 skipped=skipped,
             )
+
+    def census(self) -> AsyncIterator[Sequence[str]]:
+        """Every live issue id in scope: incremental JQL never shows deletions."""
+        return self.client.id_pages(f"({scope_jql(self.source)})")
 
     @property
     def stats(self) -> RequestStats:

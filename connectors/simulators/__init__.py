@@ -1,6 +1,7 @@
 """Simulators of the trackers, so sync and demo run with no network and no accounts."""
 
 from connectors.simulators.demo_world import DemoWorld, build_demo_world
+from connectors.simulators.faults import Faults
 from connectors.simulators.github import create_github_app
 from connectors.simulators.github_world import GitHubClock, GitHubWorld
 from connectors.simulators.jira import create_jira_app
@@ -11,6 +12,7 @@ from connectors.simulators.serve import serve
 
 __all__ = [
     "DemoWorld",
+    "Faults",
     "GitHubClock",
     "GitHubWorld",
     "JiraWorld",

@@ -31,6 +31,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from connectors.simulators.fault_answers import github_rate_limited
+from connectors.simulators.fault_middleware import install_faults
+from connectors.simulators.fault_paging import PagingFaults
+from connectors.simulators.faults import Faults
 from connectors.simulators.github_graphql import GraphQLService
 from connectors.simulators.github_paging import (
     Filters,
@@ -107,8 +111,11 @@ class Context:
 class GitHubApi:
     """The routes' shared state: world, orderings, rate windows and the request counter."""
 
-    def __init__(self, world: GitHubWorld, token: str, rate_limit: int, points: int) -> None:
+    def __init__(
+        self, world: GitHubWorld, token: str, rate_limit: int, points: int, paging: PagingFaults
+    ) -> None:
         self.world = world
+        self.paging = paging
         self.ordering = Ordering(world)
         self.accepted = (f"Bearer {token}", f"token {token}")
         self.windows = {"core": RateWindow(rate_limit), "graphql": RateWindow(points)}
@@ -225,9 +232,13 @@ class GitHubApi:
             page_rows = page_rows[:per_page]
             position, _ = page_rows[-1]
             kept = [(k, v) for k, v in params.multi_items() if k not in ("page", "after")]
-            query = urlencode([*kept, ("after", encode_cursor(position))])
+            cursor = self.paging.next_token(params.get("after"), encode_cursor(position))
+            query = urlencode([*kept, ("after", cursor)])
             next_url = f"{context.renderer.api}/repositories/{repo.id}/issues?{query}"
             headers["link"] = f'<{next_url}>; rel="next"'
+        self.paging.page_served(
+            lambda: list(self.world), lambda row: self.world.touch(self.world.key(row))
+        )
         return Reply([context.renderer.issue(row) for _, row in page_rows], headers=headers)
 
     async def get_issue(self, request: Request, context: Context) -> Reply:
@@ -325,6 +336,7 @@ def create_github_app(
     token: str = "ghp_simulator",
     rate_limit: int = 5000,
     graphql_points: int = 5000,
+    faults: Faults | None = None,
 ) -> Starlette:
     """The simulator for ``world``, answering only ``token`` (as ``Bearer`` or ``token``).
 
@@ -333,9 +345,12 @@ def create_github_app(
     ``GET /repositories/{repo_id}/issues/{number}``, and under an issue ``/sub_issues``,
     ``/parent``, ``/dependencies/blocked_by``, ``/dependencies/blocking``. GraphQL:
     ``POST /graphql`` and ``POST /api/graphql``. ``rate_limit`` and ``graphql_points`` are the
-    hourly budgets, small values let tests exhaust them.
+    hourly budgets, small values let tests exhaust them. ``faults`` injects network and paging
+    faults; those served are counted in ``app.state.faults``.
     """
-    api = GitHubApi(world, token, rate_limit, graphql_points)
+    faults = faults or Faults()
+    injected: Counter[str] = Counter()
+    api = GitHubApi(world, token, rate_limit, graphql_points, PagingFaults(faults, injected))
     issue_routes = (
         ("", "issues.get", api.get_issue),
         ("/sub_issues", "issues.sub_issues", api.sub_issues),
@@ -363,4 +378,5 @@ def create_github_app(
     app = Starlette(routes=routes, exception_handlers={HTTPException: not_found})
     app.state.requests = api.requests
     app.state.api = api
+    install_faults(app, faults, injected, github_rate_limited)
     return app

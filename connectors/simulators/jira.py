@@ -26,6 +26,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from connectors.simulators.fault_answers import jira_rate_limited
+from connectors.simulators.fault_middleware import install_faults
+from connectors.simulators.fault_paging import PagingFaults
+from connectors.simulators.faults import Faults
 from connectors.simulators.jira_jql import JqlError, JqlQuery, parse_jql
 from connectors.simulators.jira_payloads import (
     ALL_FIELDS,
@@ -227,10 +231,21 @@ async def _search_request(request: Request) -> SearchRequest:
 
 
 def create_jira_app(
-    world: JiraWorld, *, email: str, token: str, time_zone: str = "Australia/Sydney"
+    world: JiraWorld,
+    *,
+    email: str,
+    token: str,
+    time_zone: str = "Australia/Sydney",
+    faults: Faults | None = None,
 ) -> Starlette:
-    """The simulator for ``world``, answering only ``email``/``token``, in ``time_zone``."""
+    """The simulator for ``world``, answering only ``email``/``token``, in ``time_zone``.
+
+    ``faults`` injects network and paging faults; those served are counted in ``app.state.faults``.
+    """
     searcher = Searcher(world, time_zone)
+    faults = faults or Faults()
+    injected: Counter[str] = Counter()
+    paging = PagingFaults(faults, injected)
 
     async def search_jql(request: Request) -> Response:
         try:
@@ -253,7 +268,8 @@ def create_jira_app(
             "isLast": page.next_token is None,
         }
         if page.next_token is not None:
-            body["nextPageToken"] = page.next_token
+            body["nextPageToken"] = paging.next_token(search.page_token, page.next_token)
+        paging.page_served(lambda: list(world), lambda row: world.touch(row.key))
         return JSONResponse(body)
 
     async def search_ids(request: Request) -> Response:
@@ -269,7 +285,7 @@ def create_jira_app(
             return jira_error(400, str(error))
         body: dict[str, Any] = {"issueIds": [row.id for row in page.rows]}
         if page.next_token is not None:
-            body["nextPageToken"] = page.next_token
+            body["nextPageToken"] = paging.next_token(search.page_token, page.next_token)
         return JSONResponse(body)
 
     async def get_issue(request: Request) -> Response:
@@ -314,4 +330,5 @@ def create_jira_app(
     requests: Counter[str] = Counter()
     app.state.requests = requests
     app.add_middleware(_AuthAndCount, email=email, token=token, counter=requests)
+    install_faults(app, faults, injected, jira_rate_limited)
     return app

@@ -52,6 +52,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from connectors.simulators.fault_answers import linear_rate_limited
+from connectors.simulators.fault_middleware import install_faults
+from connectors.simulators.fault_paging import PagingFaults
+from connectors.simulators.faults import Faults
 from connectors.simulators.linear_resolvers import DEFAULT_PAGE, LinearError, Root
 from connectors.simulators.linear_world import LinearWorld
 
@@ -186,10 +190,16 @@ def create_linear_app(
     api_key: str,
     oauth_token: str | None = None,
     rate_limit_after: int | None = None,
+    faults: Faults | None = None,
 ) -> Starlette:
-    """The simulator for ``world``, accepting ``api_key`` (plain) or ``oauth_token`` (Bearer)."""
+    """The simulator for ``world``, accepting ``api_key`` (plain) or ``oauth_token`` (Bearer).
+
+    ``faults`` injects network and paging faults; those served are counted in ``app.state.faults``.
+    """
     schema = linear_schema()
-    root = Root(world)
+    faults = faults or Faults()
+    injected: Counter[str] = Counter()
+    root = Root(world, PagingFaults(faults, injected))
     budget = _Budget(rate_limit_after)
     requests: Counter[str] = Counter()
 
@@ -283,4 +293,5 @@ def create_linear_app(
     app = Starlette(routes=[Route("/graphql", graphql, methods=["POST"])])
     app.state.requests = requests
     app.state.budget = budget
+    install_faults(app, faults, injected, linear_rate_limited)
     return app

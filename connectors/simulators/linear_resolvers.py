@@ -10,12 +10,15 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from graphql import GraphQLResolveInfo
 
+from connectors.simulators.fault_paging import PagingFaults
+from connectors.simulators.faults import Faults
 from connectors.simulators.linear_filters import (
     Collection,
     Entity,
@@ -481,11 +484,21 @@ class InitiativeView(_Row):
 class Root:
     """The ``Query`` type: one method per root field."""
 
-    def __init__(self, world: LinearWorld) -> None:
+    def __init__(self, world: LinearWorld, paging: PagingFaults | None = None) -> None:
         self.world, self.views = world, Views(world)
+        self.paging = paging or PagingFaults(Faults(), Counter())
 
     def issues(self, info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
-        return self.views.issues(args)
+        result = self.views.issues(args)
+        page_info = result["pageInfo"]
+        if page_info["hasNextPage"]:
+            page_info["endCursor"] = self.paging.next_token(
+                args.get("after"), page_info["endCursor"]
+            )
+        self.paging.page_served(
+            lambda: list(self.world.issues.values()), lambda row: self.world.touch(row.id)
+        )
+        return result
 
     def issue(self, info: GraphQLResolveInfo[Any], id: str) -> IssueView:
         row = self.world.issue(id)

@@ -87,6 +87,8 @@ class WorkItem(Base):
     raw: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     content_hash: Mapped[str] = mapped_column(String(32))
     synced_at: Mapped[datetime]
+    seen_run: Mapped[int | None] = mapped_column(Integer)
+    """The last full sync or census that saw the item; reconciliation tombstones the rest."""
 
     source: Mapped[Source] = relationship(lazy="raise")
 

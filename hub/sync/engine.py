@@ -1,9 +1,11 @@
 """Runs the sync of one source: pages from its connector, stored page by page.
 
 Each page is written in one transaction together with the cursor that follows it, so a sync
-stopped at any point resumes from the last stored page and writes nothing twice. Every sync
-leaves a SyncRun row: what was fetched, created, updated, skipped, the requests it cost, and
-the error that stopped it.
+stopped at any point — an error, a crash, a kill — resumes from the last stored page and
+writes nothing twice. Only one sync of a source runs at a time (``hub.sync.lock``). A full
+sync, or a census of ids where the tracker offers one, reconciles deletions
+(``hub.sync.tombstones``). Every sync leaves a SyncRun row with its counts, the requests it
+cost and the error that stopped it.
 """
 
 from __future__ import annotations
@@ -11,65 +13,33 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from connectors import connector_for
-from connectors.base import Connector, Skipped
+from connectors.base import Connector
 from hub.config import SourceConfig
-from hub.errors import HubError
+from hub.errors import HubError, SyncInProgress
 from hub.storage.database import transaction
-from hub.storage.models import Source, SyncCursor, SyncRun
-from hub.sync.links import MentionCounts, resolve_mentions
-from hub.sync.native import store_hub_config
+from hub.sync import runs
+from hub.sync.links import resolve_mentions
+from hub.sync.lock import source_lock
+from hub.sync.report import SyncReport
 from hub.sync.rules import HubRules
-from hub.sync.store import PageCounts, Target, save_cursor, store_page
-from hub.sync.upsert import upsert
+from hub.sync.screen import screen
+from hub.sync.store import Target, save_cursor, store_page
+from hub.sync.tombstones import mark_seen, sweep
 
 log = logging.getLogger(__name__)
 
 ConnectorFactory = Callable[..., Connector]
+Progress = Callable[[SyncReport], None]
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(slots=True)
-class SyncReport:
-    source: str
-    status: str = "running"
-    full: bool = False
-    counts: PageCounts = field(default_factory=PageCounts)
-    pages: int = 0
-    skipped: list[Skipped] = field(default_factory=list)
-    requests: int = 0
-    retries: int = 0
-    error: str | None = None
-    seconds: float = 0.0
-    mentions: MentionCounts | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "succeeded"
-
-    def summary(self) -> str:
-        c = self.counts
-        line = (
-            f"{self.source}: {self.status} in {self.seconds:.1f}s — {c.fetched} fetched, "
-            f"{c.created} created, {c.updated} updated, {c.unchanged} unchanged, "
-            f"{len(self.skipped)} skipped; {self.requests} requests, {self.retries} retries"
-        )
-        if self.mentions is not None:
-            line += (
-                f"; cross-tool mentions: {self.mentions.dependencies} dependencies, "
-                f"{self.mentions.links} links"
-            )
-        return f"{line}\n  error: {self.error}" if self.error else line
 
 
 class SyncEngine:
@@ -81,35 +51,67 @@ class SyncEngine:
         connector_factory: ConnectorFactory = connector_for,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], datetime] = utcnow,
+        wait_for_lock: bool = False,
     ) -> None:
         self.sessions = sessions
         self.rules = rules or HubRules()
         self.connector_factory = connector_factory
         self.transport = transport
         self.clock = clock
+        self.wait_for_lock = wait_for_lock
 
-    async def sync(self, source: SourceConfig, *, full: bool = False) -> SyncReport:
-        """Sync one source. Tracker errors end the run as failed and are reported, not raised."""
+    @property
+    def database(self) -> AsyncEngine:
+        bind = self.sessions.kw["bind"]
+        assert isinstance(bind, AsyncEngine)
+        return bind
+
+    async def sync(
+        self, source: SourceConfig, *, full: bool = False, progress: Progress | None = None
+    ) -> SyncReport:
+        """Sync one source. Tracker errors and a busy source end the run and are reported."""
+        try:
+            async with source_lock(self.database, source.name, wait=self.wait_for_lock):
+                return await self._sync(source, full, progress or (lambda _report: None))
+        except SyncInProgress as exc:
+            return SyncReport(source=source.name, status="busy", error=str(exc))
+
+    async def _sync(self, source: SourceConfig, full: bool, progress: Progress) -> SyncReport:
         started = time.monotonic()
         fingerprint = self.rules.fingerprint(source)
-        source_id, stored_fingerprint = await self._register(source)
+        source_id, stored_fingerprint = await runs.register(
+            self.sessions, source, self.rules, self.clock()
+        )
         if stored_fingerprint is not None and stored_fingerprint != fingerprint:
             log.info("mapping rules of %s changed: syncing everything again", source.name)
             full = True
+        stored = await runs.cursors(self.sessions, source_id)
+        connector = self.connector_factory(source, transport=self.transport)
+        reconciled = runs.reconciled_at(stored)
+        # The first sync lists everything and has nothing to tombstone; it starts the clock.
+        due = reconciled is not None and self.clock() - reconciled >= source.reconcile_every
+        census = due and not full and connector.has_census
+        full = full or (due and not census)
         report = SyncReport(source=source.name, full=full)
+        run_started = self.clock()
         target = Target(
             source_id, source.name, source.kind, self.rules, fingerprint, source.statuses
         )
-        run_id = await self._start_run(source_id, full)
-        connector = self.connector_factory(source, transport=self.transport)
+        run_id = await runs.start_run(self.sessions, source_id, full, self.clock())
         try:
             await connector.prepare()
-            cursors = {} if full else await self._cursors(source_id)
             for stream in connector.streams():
-                await self._sync_stream(connector, target, stream, cursors.get(stream), report)
+                report.stream = stream
+                cursor = None if full else stored.get(stream)
+                await self._sync_stream(connector, target, stream, cursor, run_id, report, progress)
+            if full or census:
+                await self._reconcile(connector, census, target, run_id, run_started, report)
+            elif reconciled is None:
+                async with transaction(self.sessions) as session:
+                    await runs.save_reconciled(session, source_id, self.clock())
             async with transaction(self.sessions) as session:
                 report.mentions = await resolve_mentions(session, self.clock())
-            await self._save_fingerprint(source_id, fingerprint)
+            await runs.save_fingerprint(self.sessions, source_id, fingerprint)
             report.status = "succeeded"
         except HubError as exc:
             report.status, report.error = "failed", str(exc)
@@ -118,10 +120,10 @@ class SyncEngine:
             report.status, report.error = "failed", f"internal error: {type(exc).__name__}"
             raise
         finally:
-            report.requests, report.retries = connector.stats.requests, connector.stats.retries
+            _take_stats(connector, report)
             report.seconds = time.monotonic() - started
             await connector.aclose()
-            await self._finish_run(run_id, report)
+            await runs.finish_run(self.sessions, run_id, report, self.clock())
         return report
 
     async def _sync_stream(
@@ -130,12 +132,22 @@ class SyncEngine:
         target: Target,
         stream: str,
         cursor: str | None,
+        run_id: int,
         report: SyncReport,
+        progress: Progress,
     ) -> None:
         async for page in connector.pages(stream, cursor):
+            items, bad = screen(page.items)
             now = self.clock()
             async with transaction(self.sessions) as session:
-                counts = await store_page(session, target, page.items, now)
+                counts = await store_page(session, target, items, now)
+                if report.full:
+                    await mark_seen(
+                        session,
+                        source_name=target.source_name,
+                        external_ids=[i.external_id for i in page.items],
+                        run_id=run_id,
+                    )
                 if page.cursor is not None:
                     await save_cursor(
                         session,
@@ -145,80 +157,40 @@ class SyncEngine:
                         now=now,
                     )
             report.counts.add(counts)
-            report.skipped.extend(page.skipped)
+            report.skipped.extend([*page.skipped, *bad])
             report.pages += 1
+            _take_stats(connector, report)
+            progress(report)
+            await runs.record_progress(self.sessions, run_id, report)
 
-    async def _register(self, source: SourceConfig) -> tuple[int, str | None]:
-        """The source's row id and the fingerprint of the rules its items were stored with."""
+    async def _reconcile(
+        self,
+        connector: Connector,
+        census: bool,
+        target: Target,
+        run_id: int,
+        run_started: datetime,
+        report: SyncReport,
+    ) -> None:
+        """Stamp what a census lists (a full sync stamped as it went), then tombstone the rest."""
+        if census:
+            async for ids in connector.census():
+                async with transaction(self.sessions) as session:
+                    await mark_seen(
+                        session,
+                        source_name=target.source_name,
+                        external_ids=ids,
+                        run_id=run_id,
+                        restore=True,
+                    )
         async with transaction(self.sessions) as session:
-            await store_hub_config(session, self.rules, self.clock())
-            await upsert(
-                session,
-                Source,
-                [
-                    {
-                        "name": source.name,
-                        "kind": source.kind,
-                        "base_url": source.base,
-                        "created_at": self.clock(),
-                    }
-                ],
-                key=["name"],
-                update=["kind", "base_url"],
+            report.deleted = await sweep(
+                session, source_id=target.source_id, run_id=run_id, stored_before=run_started
             )
-            row = (
-                await session.execute(
-                    select(Source.id, Source.mapping_fingerprint).where(Source.name == source.name)
-                )
-            ).one()
-        return row.id, row.mapping_fingerprint
-
-    async def _save_fingerprint(self, source_id: int, fingerprint: str) -> None:
-        async with transaction(self.sessions) as session:
-            await session.execute(
-                update(Source).where(Source.id == source_id).values(mapping_fingerprint=fingerprint)
-            )
-
-    async def _cursors(self, source_id: int) -> dict[str, str]:
-        async with self.sessions() as session:
-            rows = await session.execute(
-                select(SyncCursor.stream, SyncCursor.value).where(SyncCursor.source_id == source_id)
-            )
-            return {stream: value for stream, value in rows}
-
-    async def _start_run(self, source_id: int, full: bool) -> int:
-        async with transaction(self.sessions) as session:
-            run = SyncRun(source_id=source_id, full=full, status="running", started_at=self.clock())
-            session.add(run)
-            await session.flush()
-            return run.id
-
-    async def _finish_run(self, run_id: int, report: SyncReport) -> None:
-        c = report.counts
-        async with transaction(self.sessions) as session:
-            await session.execute(
-                update(SyncRun)
-                .where(SyncRun.id == run_id)
-                .values(
-                    status=report.status,
-                    finished_at=self.clock(),
-                    fetched=c.fetched,
-                    created=c.created,
-                    updated=c.updated,
-                    unchanged=c.unchanged,
-                    skipped=len(report.skipped),
-                    requests=report.requests,
-                    retries=report.retries,
-                    error=_describe_skips(report) if report.error is None else report.error,
-                )
-            )
+            await runs.save_reconciled(session, target.source_id, self.clock())
 
 
-def _describe_skips(report: SyncReport, limit: int = 50) -> str | None:
-    """Skipped items go on the run so that someone can fix them in the tracker."""
-    if not report.skipped:
-        return None
-    lines = [f"{s.key}: {s.reason}" for s in report.skipped[:limit]]
-    if len(report.skipped) > limit:
-        lines.append(f"… and {len(report.skipped) - limit} more")
-    return "skipped items:\n" + "\n".join(lines)
+def _take_stats(connector: Connector, report: SyncReport) -> None:
+    stats = connector.stats
+    report.requests, report.retries = stats.requests, stats.retries
+    report.waiting_until = getattr(stats, "waiting_until", None)

@@ -1,0 +1,155 @@
+"""Live progress of ``hub sync``, fed by the engine's ``progress`` callback.
+
+On a terminal each source gets one line, rewritten in place and refreshed every second, so a
+countdown shows while the connector waits out a rate limit. Anywhere else (CI logs, cron
+mail) a line goes out every few pages or seconds instead, so logs stay short.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import TextIO
+
+from hub.sync import SyncReport
+from hub.sync.engine import Progress
+
+PAGES_PER_LINE = 10
+SECONDS_PER_LINE = 5.0
+REFRESH_SECONDS = 1.0
+CLEAR_TO_END = "\x1b[K"
+
+
+def describe(report: SyncReport, *, elapsed: float, now: float) -> str:
+    """One line of where a sync stands; ``now`` is on the clock of ``report.waiting_until``."""
+    fetched = report.counts.fetched
+    rate = fetched / elapsed if elapsed > 0 else 0.0
+    stream = f" [{report.stream}]" if report.stream else ""
+    line = (
+        f"{report.source}{stream}: {fetched} items, {report.pages} pages, {rate:.0f} items/s, "
+        f"{report.requests} requests, {report.retries} retries"
+    )
+    if report.waiting_until is not None and report.waiting_until > now:
+        line += f", waiting {math.ceil(report.waiting_until - now)}s"
+    return line
+
+
+class SourceProgress:
+    """The progress of one source's sync; call it with each report the engine passes."""
+
+    def __init__(
+        self,
+        name: str,
+        stream: TextIO,
+        *,
+        live: bool,
+        clock: Callable[[], float],
+        pages_per_line: int,
+        seconds_per_line: float,
+    ) -> None:
+        self.name = name
+        self.stream = stream
+        self.live = live
+        self.clock = clock
+        self.pages_per_line = pages_per_line
+        self.seconds_per_line = seconds_per_line
+        self.started = clock()
+        self.report: SyncReport | None = None
+        self._shown_pages = 0
+        self._shown_at = self.started
+        self._shown_wait: float | None = None
+
+    def __call__(self, report: SyncReport) -> None:
+        self.report = report
+        if self.live:
+            self.redraw()
+        elif self._due(report):
+            self._write_line(report)
+
+    def redraw(self) -> None:
+        """Rewrite the terminal line, e.g. to count a wait down between two pages."""
+        if self.report is not None:
+            self.stream.write(f"\r{self._describe(self.report)}{CLEAR_TO_END}")
+            self.stream.flush()
+
+    def finish(self) -> None:
+        """Leave the last state on screen on its own line; logs get their summary elsewhere."""
+        if self.live and self.report is not None:
+            self.redraw()
+            self.stream.write("\n")
+            self.stream.flush()
+
+    def _due(self, report: SyncReport) -> bool:
+        now = self.clock()
+        new_wait = (
+            report.waiting_until is not None
+            and report.waiting_until > now
+            and report.waiting_until != self._shown_wait
+        )
+        return (
+            new_wait
+            or report.pages - self._shown_pages >= self.pages_per_line
+            or now - self._shown_at >= self.seconds_per_line
+        )
+
+    def _write_line(self, report: SyncReport) -> None:
+        self._shown_pages, self._shown_at = report.pages, self.clock()
+        self._shown_wait = report.waiting_until
+        self.stream.write(self._describe(report) + "\n")
+        self.stream.flush()
+
+    def _describe(self, report: SyncReport) -> str:
+        now = self.clock()
+        return describe(report, elapsed=now - self.started, now=now)
+
+
+class SyncProgress:
+    """Progress displays for the sources of one ``hub sync``, synced one after another."""
+
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        live: bool | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        pages_per_line: int = PAGES_PER_LINE,
+        seconds_per_line: float = SECONDS_PER_LINE,
+        refresh_seconds: float = REFRESH_SECONDS,
+    ) -> None:
+        """``live`` defaults to whether ``stream`` is a terminal; ``clock`` must be the one
+        ``SyncReport.waiting_until`` is measured on."""
+        self.stream = stream
+        self.live = stream.isatty() if live is None else live
+        self.clock = clock
+        self.pages_per_line = pages_per_line
+        self.seconds_per_line = seconds_per_line
+        self.refresh_seconds = refresh_seconds
+
+    @contextlib.asynccontextmanager
+    async def source(self, name: str) -> AsyncIterator[Progress]:
+        """The ``progress`` callback for the sync of ``name``, for the length of the block."""
+        display = SourceProgress(
+            name,
+            self.stream,
+            live=self.live,
+            clock=self.clock,
+            pages_per_line=self.pages_per_line,
+            seconds_per_line=self.seconds_per_line,
+        )
+        ticker = asyncio.create_task(self._tick(display)) if self.live else None
+        try:
+            yield display
+        finally:
+            if ticker is not None:
+                ticker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await ticker
+            display.finish()
+
+    async def _tick(self, display: SourceProgress) -> None:
+        while True:
+            await asyncio.sleep(self.refresh_seconds)
+            display.redraw()

@@ -1,0 +1,60 @@
+"""What one sync did, as it goes and when it ends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from connectors.base import Skipped
+from hub.sync.links import MentionCounts
+from hub.sync.store import PageCounts
+
+MAX_SKIPS_LISTED = 50
+
+
+@dataclass(slots=True)
+class SyncReport:
+    source: str
+    status: str = "running"
+    full: bool = False
+    stream: str | None = None
+    counts: PageCounts = field(default_factory=PageCounts)
+    pages: int = 0
+    deleted: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    requests: int = 0
+    retries: int = 0
+    waiting_until: float | None = None
+    """Monotonic time a rate-limit or retry wait ends, while the connector waits."""
+    error: str | None = None
+    seconds: float = 0.0
+    mentions: MentionCounts | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "succeeded"
+
+    def summary(self) -> str:
+        c = self.counts
+        line = (
+            f"{self.source}: {self.status} in {self.seconds:.1f}s — {c.fetched} fetched, "
+            f"{c.created} created, {c.updated} updated, {c.unchanged} unchanged, "
+            f"{self.deleted} deleted, {len(self.skipped)} skipped; "
+            f"{self.requests} requests, {self.retries} retries"
+        )
+        if self.mentions is not None:
+            line += (
+                f"; cross-tool mentions: {self.mentions.dependencies} dependencies, "
+                f"{self.mentions.links} links"
+            )
+        if self.skipped:
+            line += "\n  " + (self.skipped_text() or "").replace("\n", "\n  ")
+        return f"{line}\n  error: {self.error}" if self.error else line
+
+    def skipped_text(self) -> str | None:
+        """Skipped items go on the run so that someone can fix them in the tracker."""
+        if not self.skipped:
+            return None
+        lines = [f"{s.key}: {s.reason}" for s in self.skipped[:MAX_SKIPS_LISTED]]
+        if len(self.skipped) > MAX_SKIPS_LISTED:
+            lines.append(f"… and {len(self.skipped) - MAX_SKIPS_LISTED} more")
+        return "skipped items:\n" + "\n".join(lines)

@@ -1,0 +1,62 @@
+"""Records from a tracker checked before they are stored: what cannot be stored is skipped
+with a reason, what can be made storable is cleaned. Never a crash, never a lost page.
+
+PostgreSQL refuses NUL characters in text and JSON, so they are removed; identifiers longer
+than their columns are refused; a description beyond ``MAX_BODY`` characters is cut.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from connectors.base import Skipped
+from hub.records import ItemRecord
+
+MAX_BODY = 1_000_000
+LIMITS = {"external_id": 128, "key": 200, "url": 1024, "status_name": 128}
+"""Column sizes of ``work_items`` for the tracker's identifiers and names."""
+
+
+def screen(items: Sequence[ItemRecord]) -> tuple[list[ItemRecord], list[Skipped]]:
+    kept: list[ItemRecord] = []
+    skipped: list[Skipped] = []
+    for item in items:
+        try:
+            kept.append(_clean(item))
+        except ValueError as exc:
+            skipped.append(Skipped(key=item.key[:200] or item.external_id[:128], reason=str(exc)))
+    return kept, skipped
+
+
+def _clean(item: ItemRecord) -> ItemRecord:
+    for name, limit in LIMITS.items():
+        value: str = getattr(item, name)
+        if not value:
+            raise ValueError(f"{name} is empty")
+        if len(value) > limit:
+            raise ValueError(f"{name} has {len(value)} characters; the hub stores at most {limit}")
+    changes: dict[str, Any] = {}
+    for name in ("title", "body", "status_name", "key", "url"):
+        value = getattr(item, name)
+        if "\x00" in value:
+            changes[name] = value.replace("\x00", "")
+    if "\x00" in "".join(item.labels):
+        changes["labels"] = tuple(label.replace("\x00", "") for label in item.labels)
+    if len(changes.get("body", item.body)) > MAX_BODY:
+        changes["body"] = changes.get("body", item.body)[:MAX_BODY]
+    if "\\u0000" in json.dumps(item.raw, default=str):
+        changes["raw"] = _without_nul(item.raw)
+    return replace(item, **changes) if changes else item
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value

@@ -1,0 +1,59 @@
+"""Deletions: items a complete listing no longer shows are flagged deleted, not removed.
+
+Incremental listings never show deletions (Jira, GitHub) or stop showing purged items
+(Linear), so the hub reconciles: every item seen by a full sync, or by a census of ids, is
+stamped with that run; afterwards the source's live items without the stamp are tombstoned.
+A tombstone keeps the row (and its history) but hides it from views; if the item comes back,
+its next sync writes it again, because a tombstone clears the stored content hash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import or_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.records import hub_id
+from hub.storage.models import WorkItem
+
+
+async def mark_seen(
+    session: AsyncSession,
+    *,
+    source_name: str,
+    external_ids: Sequence[str],
+    run_id: int,
+    restore: bool = False,
+) -> None:
+    """Stamp items as seen by this run; a census also lifts tombstones of items it lists
+    (their content is refreshed on their next change, as the cleared hash forces a write)."""
+    if not external_ids:
+        return
+    ids = [hub_id(source_name, external_id) for external_id in external_ids]
+    values: dict[str, object] = {"seen_run": run_id}
+    if restore:
+        values["deleted"] = False
+    await session.execute(update(WorkItem).where(WorkItem.id.in_(ids)).values(**values))
+
+
+async def sweep(
+    session: AsyncSession, *, source_id: int, run_id: int, stored_before: datetime
+) -> int:
+    """Tombstone the source's live items that this run did not see; how many.
+
+    Items stored after ``stored_before`` are spared: search is eventually consistent, so an
+    item just created may be listed by an incremental page and not yet by a census.
+    """
+    result = await session.execute(
+        update(WorkItem)
+        .where(
+            WorkItem.source_id == source_id,
+            WorkItem.deleted.is_(False),
+            WorkItem.synced_at < stored_before,
+            or_(WorkItem.seen_run.is_(None), WorkItem.seen_run != run_id),
+        )
+        .values(deleted=True, content_hash="")
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
