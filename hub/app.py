@@ -103,10 +103,12 @@ def create_app(
         async with scheduler.lifespan():
             yield
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", HubGraphQL(sessions, graphiql=graphiql, scheduler=scheduler)),
             Route("/healthz", healthz, methods=["GET"]),
         ],
         lifespan=lifespan,
     )
+    app.state.scheduler = scheduler
+    return app

@@ -47,6 +47,7 @@ class SourceProgress:
         *,
         live: bool,
         clock: Callable[[], float],
+        wait_clock: Callable[[], float],
         pages_per_line: int,
         seconds_per_line: float,
     ) -> None:
@@ -54,10 +55,12 @@ class SourceProgress:
         self.stream = stream
         self.live = live
         self.clock = clock
+        self.wait_clock = wait_clock
         self.pages_per_line = pages_per_line
         self.seconds_per_line = seconds_per_line
         self.started = clock()
         self.report: SyncReport | None = None
+        self._drawn = False
         self._shown_pages = 0
         self._shown_at = self.started
         self._shown_wait: float | None = None
@@ -71,13 +74,14 @@ class SourceProgress:
 
     def redraw(self) -> None:
         """Rewrite the terminal line, e.g. to count a wait down between two pages."""
-        if self.report is not None:
-            self.stream.write(f"\r{self._describe(self.report)}{CLEAR_TO_END}")
-            self.stream.flush()
+        report = self.report or SyncReport(source=self.name)
+        self.stream.write(f"\r{self._describe(report)}{CLEAR_TO_END}")
+        self.stream.flush()
+        self._drawn = True
 
     def finish(self) -> None:
         """Leave the last state on screen on its own line; logs get their summary elsewhere."""
-        if self.live and self.report is not None:
+        if self.live and self._drawn:
             self.redraw()
             self.stream.write("\n")
             self.stream.flush()
@@ -86,7 +90,7 @@ class SourceProgress:
         now = self.clock()
         new_wait = (
             report.waiting_until is not None
-            and report.waiting_until > now
+            and report.waiting_until > self.wait_clock()
             and report.waiting_until != self._shown_wait
         )
         return (
@@ -102,8 +106,7 @@ class SourceProgress:
         self.stream.flush()
 
     def _describe(self, report: SyncReport) -> str:
-        now = self.clock()
-        return describe(report, elapsed=now - self.started, now=now)
+        return describe(report, elapsed=self.clock() - self.started, now=self.wait_clock())
 
 
 class SyncProgress:
@@ -115,15 +118,18 @@ class SyncProgress:
         *,
         live: bool | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wait_clock: Callable[[], float] = time.time,
         pages_per_line: int = PAGES_PER_LINE,
         seconds_per_line: float = SECONDS_PER_LINE,
         refresh_seconds: float = REFRESH_SECONDS,
     ) -> None:
-        """``live`` defaults to whether ``stream`` is a terminal; ``clock`` must be the one
-        ``SyncReport.waiting_until`` is measured on."""
+        """``live`` defaults to whether ``stream`` is a terminal. ``clock`` times the rate;
+        ``wait_clock`` must be the clock of ``SyncReport.waiting_until``, which the HTTP
+        client sets in epoch seconds (it compares rate-limit reset headers)."""
         self.stream = stream
         self.live = stream.isatty() if live is None else live
         self.clock = clock
+        self.wait_clock = wait_clock
         self.pages_per_line = pages_per_line
         self.seconds_per_line = seconds_per_line
         self.refresh_seconds = refresh_seconds
@@ -136,6 +142,7 @@ class SyncProgress:
             self.stream,
             live=self.live,
             clock=self.clock,
+            wait_clock=self.wait_clock,
             pages_per_line=self.pages_per_line,
             seconds_per_line=self.seconds_per_line,
         )

@@ -92,7 +92,7 @@ class SyncEngine:
         due = reconciled is not None and self.clock() - reconciled >= source.reconcile_every
         census = due and not full and connector.has_census
         full = full or (due and not census)
-        report = SyncReport(source=source.name, full=full)
+        report = SyncReport(source=source.name, full=full, stats=connector.stats)
         run_started = self.clock()
         target = Target(
             source_id, source.name, source.kind, self.rules, fingerprint, source.statuses
@@ -193,4 +193,4 @@ class SyncEngine:
 def _take_stats(connector: Connector, report: SyncReport) -> None:
     stats = connector.stats
     report.requests, report.retries = stats.requests, stats.retries
-    report.waiting_until = getattr(stats, "waiting_until", None)
+    report.stats = stats

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -43,8 +43,14 @@ async def store_mentions(
     await upsert(session, ItemMention, rows, key=["item_id", "key"], update=[])
 
 
+MENTIONS_LOCK = 0x7A6B_0001
+"""Advisory lock serialising rebuilds when syncs of several sources end together."""
+
+
 async def resolve_mentions(session: AsyncSession, now: datetime) -> MentionCounts:
     """Rebuild every mention dependency and link from the stored references."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MENTIONS_LOCK})
     mentioning = aliased(WorkItem)
     target_key = func.lower(WorkItem.key)
     targets = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from connectors.base import Skipped
+from connectors.http import RequestStats
 from hub.sync.links import MentionCounts
 from hub.sync.store import PageCounts
 
@@ -23,11 +24,16 @@ class SyncReport:
     skipped: list[Skipped] = field(default_factory=list)
     requests: int = 0
     retries: int = 0
-    waiting_until: float | None = None
-    """Monotonic time a rate-limit or retry wait ends, while the connector waits."""
+    stats: RequestStats | None = field(default=None, repr=False)
+    """The connector's live request counters, read while a page is still being fetched."""
     error: str | None = None
     seconds: float = 0.0
     mentions: MentionCounts | None = None
+
+    @property
+    def waiting_until(self) -> float | None:
+        """Epoch time a rate-limit or retry wait ends, while the connector waits."""
+        return self.stats.waiting_until if self.stats is not None else None
 
     @property
     def ok(self) -> bool:
