@@ -11,10 +11,18 @@ from collections.abc import Callable, Sequence
 
 import strawberry
 from strawberry.extensions import SchemaExtension
+from strawberry.tools import merge_types
 
 from schema.context import Context, Info, get_context
-from schema.mutations import Mutation
-from schema.queries import Query
+from schema.mutations import Mutation as SyncMutation
+from schema.queries import Query as ItemQuery
+
+QUERIES: tuple[type, ...] = (ItemQuery,)
+"""Each view's root fields live in its own module; the schema's Query merges them."""
+MUTATIONS: tuple[type, ...] = (SyncMutation,)
+
+Query = merge_types("Query", QUERIES)
+Mutation = merge_types("Mutation", MUTATIONS)
 
 __all__ = ["Context", "Info", "Mutation", "Query", "create_schema", "get_context", "schema"]
 
