@@ -202,3 +202,31 @@ class SyncCursor(Base):
     stream: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime]
+
+
+class InitiativeAssignment(Base):
+    """A person placed an epic under an initiative; it outranks tracker parents and rules
+    and survives every re-sync."""
+
+    __tablename__ = "initiative_assignments"
+
+    item_id: Mapped[str] = mapped_column(
+        ForeignKey("work_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    initiative_id: Mapped[str] = mapped_column(String(200), index=True)
+    created_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """A credential for the GraphQL API; only a digest of the token is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[str] = mapped_column(String(8))
+    """``read`` (queries) or ``write`` (queries and mutations)."""
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
