@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from tenacity import (
@@ -41,6 +41,8 @@ from hub.errors import (
     TrackerRequestError,
     TrackerUnavailable,
 )
+
+T = TypeVar("T")
 
 USER_AGENT = "tracker-hub/0.1"
 
@@ -250,6 +252,16 @@ class TrackerHttp:
         )
 
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        return await self._retrying(lambda: self._once(method, url, **kwargs))
+
+    async def request_json(
+        self, method: str, url: str, **kwargs: Any
+    ) -> tuple[httpx.Response, Any]:
+        """The response and its body parsed as JSON. A 2xx body that does not parse — cut
+        short or garbled on the way — is retried like a dropped connection."""
+        return await self._retrying(lambda: self._once_json(method, url, **kwargs))
+
+    async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.policy.attempts),
             wait=self._wait,
@@ -261,7 +273,7 @@ class TrackerHttp:
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._once(method, url, **kwargs)
+                    return await call()
         except _Retryable as exc:
             raise TrackerUnavailable(
                 f"{self.source}: {exc} (gave up after {self.policy.attempts} attempts)",
@@ -277,6 +289,18 @@ class TrackerHttp:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    async def _once_json(self, method: str, url: str, **kwargs: Any) -> tuple[httpx.Response, Any]:
+        response = await self._once(method, url, **kwargs)
+        try:
+            return response, response.json()
+        except ValueError:
+            raise _Retryable(
+                f"{method} {_path(url)} answered {response.status_code} with a body that is not "
+                "JSON",
+                None,
+                status=response.status_code,
+            ) from None
 
     async def _once(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         await self._throttle()

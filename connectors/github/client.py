@@ -117,10 +117,10 @@ class GitHubClient:
         }
         if since is not None:
             params["since"] = since
-        response = await self._get(repo, f"/repos/{repo}/issues", params=params)
+        response, body = await self._get(repo, f"/repos/{repo}/issues", params=params)
         seen: set[str] = set()
         while True:
-            yield self._issue_list(response, repo)
+            yield self._issue_list(body, repo)
             next_url = response.links.get("next", {}).get("url")
             if not next_url:
                 return
@@ -130,7 +130,7 @@ class GitHubClient:
                     f"{repo}; stopped paging to avoid a loop"
                 )
             seen.add(next_url)
-            response = await self._get(repo, next_url)
+            response, body = await self._get(repo, next_url)
 
     async def dependencies(self, node_ids: Sequence[str]) -> list[dict[str, Any]]:
         """``blockedBy``/``blocking`` of up to 100 issues by node id, in one GraphQL call.
@@ -140,11 +140,11 @@ class GitHubClient:
         """
         if len(node_ids) > MAX_NODE_IDS:
             raise ValueError(f"at most {MAX_NODE_IDS} node ids per call, got {len(node_ids)}")
-        response = await self.http.post(
+        _, body = await self.http.request_json(
+            "POST",
             self.graphql_url,
             json={"query": DEPENDENCIES_QUERY, "variables": {"ids": list(node_ids)}},
         )
-        body = self._json(response, "graphql")
         if not isinstance(body, dict):
             raise TrackerDataError(f"{self.source.name}: GraphQL answered without an object")
         errors = body.get("errors") or []
@@ -165,10 +165,10 @@ class GitHubClient:
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def _get(self, repo: str, url: str, **kwargs: Any) -> httpx.Response:
-        """A listing GET; 404 and 410 get messages naming the repository."""
+    async def _get(self, repo: str, url: str, **kwargs: Any) -> tuple[httpx.Response, Any]:
+        """A listing GET and its JSON body; 404 and 410 get messages naming the repository."""
         try:
-            return await self.http.get(url, **kwargs)
+            return await self.http.request_json("GET", url, **kwargs)
         except TrackerRequestError as exc:
             if exc.status == 404:
                 raise TrackerRequestError(
@@ -184,22 +184,12 @@ class GitHubClient:
                 ) from None
             raise
 
-    def _issue_list(self, response: httpx.Response, repo: str) -> list[dict[str, Any]]:
-        body = self._json(response, repo)
+    def _issue_list(self, body: Any, repo: str) -> list[dict[str, Any]]:
         if not isinstance(body, list):
             raise TrackerDataError(
                 f"{self.source.name}: listing the issues of {repo} did not return a list"
             )
         return [issue for issue in body if isinstance(issue, dict)]
-
-    def _json(self, response: httpx.Response, what: str) -> Any:
-        try:
-            return response.json()
-        except ValueError:
-            raise TrackerDataError(
-                f"{self.source.name}: {what}: answered {response.status_code} without JSON",
-                status=response.status_code,
-            ) from None
 
 
 def _messages(errors: Any) -> str:

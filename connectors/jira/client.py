@@ -59,7 +59,7 @@ class JiraClient:
 
     async def fields(self) -> list[dict[str, Any]]:
         """Every field of the site, system and custom (``GET /rest/api/3/field``)."""
-        body = self._json(await self.http.get(FIELD_PATH), FIELD_PATH)
+        _, body = await self.http.request_json("GET", FIELD_PATH)
         if not isinstance(body, list):
             raise TrackerDataError(f"{self.source.name}: {FIELD_PATH} did not return a list")
         return [f for f in body if isinstance(f, dict)]
@@ -76,7 +76,7 @@ class JiraClient:
         request: dict[str, Any] = {"jql": jql, "fields": list(fields), "maxResults": max_results}
         if next_page_token is not None:
             request["nextPageToken"] = next_page_token
-        body = self._json(await self.http.post(SEARCH_PATH, json=request), SEARCH_PATH)
+        _, body = await self.http.request_json("POST", SEARCH_PATH, json=request)
         if not isinstance(body, dict) or not isinstance(body.get("issues"), list):
             raise TrackerDataError(
                 f"{self.source.name}: {SEARCH_PATH} answered without an 'issues' list"
@@ -116,7 +116,7 @@ class JiraClient:
             request: dict[str, Any] = {"jql": jql, "maxResults": ID_PAGE}
             if token is not None:
                 request["nextPageToken"] = token
-            body = self._json(await self.http.post(ID_SEARCH_PATH, json=request), ID_SEARCH_PATH)
+            _, body = await self.http.request_json("POST", ID_SEARCH_PATH, json=request)
             ids = body.get("issueIds") if isinstance(body, dict) else None
             if not isinstance(ids, list):
                 raise TrackerDataError(
@@ -135,12 +135,3 @@ class JiraClient:
 
     async def aclose(self) -> None:
         await self.http.aclose()
-
-    def _json(self, response: httpx.Response, path: str) -> Any:
-        try:
-            return response.json()
-        except ValueError:
-            raise TrackerDataError(
-                f"{self.source.name}: {path} answered {response.status_code} without JSON",
-                status=response.status_code,
-            ) from None

@@ -93,16 +93,9 @@ class LinearClient:
         """The ``data`` of one query; GraphQL errors without data raise, with data warn."""
         request = {"query": document, "variables": dict(variables)}
         try:
-            response = await self.http.post(GRAPHQL_PATH, json=request)
+            _, body = await self.http.request_json("POST", GRAPHQL_PATH, json=request)
         except TrackerRequestError as exc:
             raise _reclassified(exc) from None
-        try:
-            body = response.json()
-        except ValueError:
-            raise TrackerDataError(
-                f"{self.source.name}: {GRAPHQL_PATH} answered {response.status_code} without JSON",
-                status=response.status_code,
-            ) from None
         if not isinstance(body, Mapping):
             raise TrackerDataError(f"{self.source.name}: the GraphQL answer is not an object")
         data, errors = body.get("data"), body.get("errors")

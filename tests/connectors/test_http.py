@@ -788,3 +788,26 @@ def test_pace_delay(remaining: str, limit: str | None, expected: float) -> None:
         headers["x-ratelimit-limit"] = limit
     policy = RetryPolicy(wait_max=1e9)
     assert pace_delay(headers, policy, NOW) == pytest.approx(expected)
+
+
+async def test_a_body_that_is_not_json_is_fetched_again(
+    mock: respx.MockRouter, http: TrackerHttp
+) -> None:
+    route = mock.get(f"{BASE}/x").mock(
+        side_effect=[
+            httpx.Response(200, text='{"issues": [{"id": "1"'),
+            httpx.Response(200, text="<html>proxy error</html>"),
+            httpx.Response(200, json={"issues": []}),
+        ]
+    )
+    response, body = await http.request_json("GET", "/x")
+    assert body == {"issues": []} and response.status_code == 200
+    assert route.call_count == 3 and http.stats.retries == 2
+
+
+async def test_bodies_that_never_parse_give_up_as_unavailable(
+    mock: respx.MockRouter, http: TrackerHttp
+) -> None:
+    mock.get(f"{BASE}/x").mock(return_value=httpx.Response(200, text="not json"))
+    with pytest.raises(TrackerUnavailable, match="not JSON"):
+        await http.request_json("GET", "/x")
