@@ -1,17 +1,23 @@
 """Benchmark: full and unchanged re-sync of the demo world from the three simulators.
 
-    python bench/sync.py --items 10000                       # per tracker, SQLite
-    python bench/sync.py --items 10000 --database postgresql+asyncpg://postgres@127.0.0.1/test
+    python bench/sync.py --total 10000                     # 10,000 items in all, SQLite file
+    python bench/sync.py --total 100000 --postgres         # a fresh PostgreSQL database
+    python bench/sync.py --items 333334 --only jira        # per tracker, one tracker
+    python bench/sync.py --total 10000 --profile hub.prof  # cProfile of the hub process
 
 The simulators run in a child process, so the figures are the hub's own: wall time, the hub
-process's CPU time, requests per 1,000 items, and the hub's peak resident memory.
+process's CPU time (user + system), requests per 1,000 items, and the hub's peak resident
+memory. When the simulators are the wall-clock bottleneck, "items/cpu s" is the hub-side
+throughput. ``--postgres`` creates a database of its own on the server and drops it after.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import multiprocessing
+import queue
 import resource
 import sys
 import tempfile
@@ -30,6 +36,8 @@ from hub.demo import demo_rules, demo_sources, simulators  # noqa: E402
 from hub.storage.database import create_engine, session_factory  # noqa: E402
 from hub.storage.migrate import upgrade  # noqa: E402
 from hub.sync import SyncEngine  # noqa: E402
+
+POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
 
 def serve_world(items: int, seed: int, urls: Any, stop: Any) -> None:
@@ -70,52 +78,100 @@ def cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def bench(items: int, database: str | None, seed: int) -> list[dict[str, Any]]:
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def wait_for_urls(urls: Any, child: Any, timeout: float = 3600) -> Any:
+    """The simulators' addresses; fails at once if the child process died instead."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            return urls.get(timeout=1)
+        except queue.Empty:
+            if not child.is_alive():
+                raise SystemExit(
+                    f"the simulator process died (exit code {child.exitcode})"
+                ) from None
+    raise SystemExit("the simulators did not start in time")
+
+
+async def timed(engine_sync: SyncEngine, source: Any) -> tuple[Any, float, float]:
+    started, cpu_started = time.perf_counter(), cpu()
+    report = await engine_sync.sync(source)
+    assert report.ok, report.error
+    return report, time.perf_counter() - started, cpu() - cpu_started
+
+
+async def bench(
+    items: int, database: str | None, seed: int, only: set[str] | None, profile: str | None
+) -> tuple[list[dict[str, Any]], float]:
     context = multiprocessing.get_context("spawn")
     urls, stop = context.Queue(), context.Event()
     child = context.Process(target=serve_world, args=(items, seed, urls, stop), daemon=True)
+    started = time.perf_counter()
     child.start()
+    profiler = cProfile.Profile() if profile else None
     try:
-        sources, rules = urls.get(timeout=600)
+        sources, rules = wait_for_urls(urls, child)
+        world_seconds = time.perf_counter() - started
         rows = []
         async with fresh_database(database) as engine:
             engine_sync = SyncEngine(session_factory(engine), rules=rules)
             for source in sources:
-                started, cpu_started = time.perf_counter(), cpu()
-                full = await engine_sync.sync(source)
-                seconds, cpu_seconds = time.perf_counter() - started, cpu() - cpu_started
-                again = await engine_sync.sync(source)
-                assert full.ok and again.ok, (full.error, again.error)
+                if only and source.kind not in only and source.name not in only:
+                    continue
+                if profiler:
+                    profiler.enable()
+                full, seconds, cpu_seconds = await timed(engine_sync, source)
+                again, again_seconds, again_cpu = await timed(engine_sync, source)
+                if profiler:
+                    profiler.disable()
                 fetched = full.counts.fetched
                 rows.append(
                     {
                         "source": source.name,
                         "items": fetched,
-                        "seconds": seconds,
-                        "items/s": fetched / seconds,
-                        "hub cpu s": cpu_seconds,
-                        "items/cpu s": fetched / cpu_seconds,
-                        "requests": full.requests,
+                        "full s": seconds,
+                        "full items/s": fetched / seconds,
+                        "full hub cpu s": cpu_seconds,
+                        "full items/cpu s": fetched / cpu_seconds,
                         "req/1000": 1000 * full.requests / max(fetched, 1),
-                        "unchanged requests": again.requests,
+                        "re-sync s": again_seconds,
+                        "re-sync items/s": fetched / again_seconds,
+                        "re-sync items/cpu s": fetched / max(again_cpu, 1e-9),
+                        "re-sync requests": again.requests,
+                        "peak RSS MB": peak_mb(),
                     }
                 )
-        return rows
+        if profiler and profile:
+            profiler.dump_stats(profile)
+        return rows, world_seconds
     finally:
         stop.set()
         child.join(timeout=30)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, default=10_000, help="issues per tracker")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--items", type=int, help="issues per tracker")
+    size.add_argument("--total", type=int, help="issues in all (a third per tracker)")
     parser.add_argument("--database", help="PostgreSQL server URL (default: a SQLite file)")
+    parser.add_argument("--postgres", action="store_true", help=f"use {POSTGRES}")
+    parser.add_argument("--only", action="append", help="a tracker kind or source name")
+    parser.add_argument("--profile", help="write a cProfile of the syncs to this file")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    rows = asyncio.run(bench(args.items, args.database, args.seed))
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    backend = "PostgreSQL" if args.database else "SQLite"
-    print(f"{backend}, {args.items} issues per tracker, hub peak RSS {peak_mb:.0f} MB\n")
+    items = args.items or (-(-args.total // 3) if args.total else 10_000 // 3)
+    database = args.database or (POSTGRES if args.postgres else None)
+    only = set(args.only) if args.only else None
+    rows, world_seconds = asyncio.run(bench(items, database, args.seed, only, args.profile))
+    backend = "PostgreSQL" if database else "SQLite"
+    print(
+        f"{backend}, {items:,} issues per tracker (world built in {world_seconds:.0f} s), "
+        f"hub peak RSS {peak_mb():.0f} MB\n"
+    )
     print("| " + " | ".join(rows[0]) + " |")
     print("|" + "---|" * len(rows[0]))
     for row in rows:

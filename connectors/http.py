@@ -28,6 +28,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import httpx
+import orjson
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -293,7 +294,7 @@ class TrackerHttp:
     async def _once_json(self, method: str, url: str, **kwargs: Any) -> tuple[httpx.Response, Any]:
         response = await self._once(method, url, **kwargs)
         try:
-            return response, response.json()
+            return response, _parse_json(response)
         except ValueError:
             raise _Retryable(
                 f"{method} {_path(url)} answered {response.status_code} with a body that is not "
@@ -388,6 +389,14 @@ class TrackerHttp:
 
     def _count_retry(self, _state: RetryCallState) -> None:
         self.stats.retries += 1
+
+
+def _parse_json(response: httpx.Response) -> Any:
+    """The body as JSON: orjson for UTF-8 bodies (several times faster), httpx otherwise."""
+    try:
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        return response.json()
 
 
 def _spent_budget(response: httpx.Response) -> bool:

@@ -1,4 +1,4 @@
-"""The ``hub`` command: database, sync, serve, demo and simulators."""
+"""The ``hub`` command: database, sync, serve, API tokens, schema export, demo and simulators."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Coroutine
+from datetime import datetime
 from typing import Any, TypeVar
 
 import click
@@ -124,12 +125,138 @@ def sync(ctx: click.Context, source_name: str | None, full: bool, wait: bool) ->
     default=True,
     help="Sync each source every `every` while serving (default), or only on demand.",
 )
+@click.option(
+    "--production",
+    is_flag=True,
+    help="Turn introspection and GraphiQL off (as `[api] production = true` does).",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, graphiql: bool, schedule: bool) -> None:
-    """Serve the GraphQL API and run the scheduled syncs."""
+def serve(
+    ctx: click.Context, host: str, port: int, graphiql: bool, schedule: bool, production: bool
+) -> None:
+    """Serve the GraphQL API and run the scheduled syncs.
+
+    Every request needs `Authorization: Bearer <token>`; create tokens with `hub token create`.
+    """
     from hub.runner import serve_api
 
-    run(serve_api(configuration(ctx), host=host, port=port, graphiql=graphiql, schedule=schedule))
+    run(
+        serve_api(
+            configuration(ctx),
+            host=host,
+            port=port,
+            graphiql=graphiql,
+            schedule=schedule,
+            production=production,
+        )
+    )
+
+
+@main.group()
+def token() -> None:
+    """API tokens for the GraphQL API (only their digests are stored)."""
+
+
+@token.command("create")
+@click.argument("name")
+@click.option(
+    "--scope",
+    type=click.Choice(["read", "write"]),
+    default="read",
+    show_default=True,
+    help="`read` runs queries; `write` also runs mutations such as syncSource.",
+)
+@click.pass_context
+def token_create(ctx: click.Context, name: str, scope: str) -> None:
+    """Create a token and print it, once: the hub keeps only its digest."""
+    from hub.runner import open_database
+    from hub.tokens import create_token
+
+    config = configuration(ctx)
+
+    async def go() -> str:
+        async with open_database(config.database_url) as sessions:
+            return await create_token(sessions, name, "write" if scope == "write" else "read")
+
+    secret = run(go())
+    click.echo(f"token '{name}' ({scope}) created; copy it now, it is not shown again:", err=True)
+    click.echo(secret)
+
+
+@token.command("list")
+@click.pass_context
+def token_list(ctx: click.Context) -> None:
+    """Name, scope, creation, last use and revocation of every token (never the token)."""
+    from hub.runner import open_database
+    from hub.tokens import TokenInfo, list_tokens
+
+    config = configuration(ctx)
+
+    async def go() -> list[TokenInfo]:
+        async with open_database(config.database_url) as sessions:
+            return await list_tokens(sessions)
+
+    tokens = run(go())
+    if not tokens:
+        click.echo("no tokens: create one with `hub token create NAME --scope read`")
+        return
+    rows = [("NAME", "SCOPE", "CREATED", "LAST USED", "REVOKED")] + [
+        (t.name, t.scope, when(t.created_at), when(t.last_used_at), when(t.revoked_at))
+        for t in tokens
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        click.echo("  ".join(cells).rstrip())
+
+
+def when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
+
+
+@token.command("revoke")
+@click.argument("name")
+@click.pass_context
+def token_revoke(ctx: click.Context, name: str) -> None:
+    """Refuse a token from now on; the row stays, for the audit."""
+    from hub.runner import open_database
+    from hub.tokens import revoke_token
+
+    config = configuration(ctx)
+
+    async def go() -> bool:
+        async with open_database(config.database_url) as sessions:
+            return await revoke_token(sessions, name)
+
+    revoked = run(go())
+    click.echo(f"token '{name}' " + ("revoked" if revoked else "was revoked already"))
+
+
+@main.group("schema")
+def schema_group() -> None:
+    """The GraphQL schema."""
+
+
+@schema_group.command("export")
+@click.option(
+    "--output",
+    "-o",
+    default="schema.graphql",
+    show_default=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Where to write the SDL; `-` for stdout.",
+)
+def schema_export(output: str) -> None:
+    """Write the schema's SDL, as committed in schema.graphql for clients and reviews."""
+    from schema import schema
+
+    sdl = schema.as_str() + "\n"
+    if output == "-":
+        click.echo(sdl, nl=False)
+        return
+    with open(output, "w", encoding="utf-8", newline="\n") as file:
+        file.write(sdl)
+    click.echo(f"schema written to {output}", err=True)
 
 
 @main.command()

@@ -11,6 +11,10 @@
     token_env = "JIRA_TOKEN"
     every = "15m"
 
+    [api]                                         # optional; these are the defaults
+    production = false                            # or `hub serve --production`
+    max_body_bytes = 262144
+
 Errors name the file, the source and the key, on one line. Secrets are read from the
 environment into ``SecretStr`` so that they never print.
 """
@@ -159,10 +163,47 @@ class InitiativeConfig(BaseModel):
         return (f"initiative:{self.key}", *self.labels)
 
 
+class ApiConfig(BaseModel):
+    """Limits and switches of the GraphQL API (the ``[api]`` table).
+
+    Production mode turns introspection and GraphiQL off; asking for either in production is
+    an error rather than silently ignored.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    production: bool = False
+    introspection: bool | None = None
+    """Unset means on, except in production."""
+    graphiql: bool = False
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024, le=16 * 1024 * 1024)
+    max_depth: int = Field(default=10, ge=1, le=100)
+    max_aliases: int = Field(default=30, ge=0, le=1000)
+    max_tokens: int = Field(default=5000, ge=100, le=100_000)
+    max_complexity: int = Field(default=50_000, ge=100)
+    """Estimated fields resolved; a list field counts its children ``first`` times."""
+
+    @model_validator(mode="after")
+    def _closed_in_production(self) -> ApiConfig:
+        if self.production:
+            for key in ("introspection", "graphiql"):
+                if getattr(self, key):
+                    raise ValueError(
+                        f"{key} is off in production mode: drop `{key} = true` or "
+                        "`production = true`"
+                    )
+        return self
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return not self.production if self.introspection is None else self.introspection
+
+
 class HubConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     database_url: str = DEFAULT_DATABASE_URL
+    api: ApiConfig = ApiConfig()
     sources: tuple[SourceConfig, ...] = ()
     components: tuple[ComponentConfig, ...] = ()
     initiatives: tuple[InitiativeConfig, ...] = ()

@@ -9,10 +9,11 @@ from contextlib import asynccontextmanager
 
 import httpx
 import uvicorn
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
-from hub.config import HubConfig
+from hub.config import ApiConfig, HubConfig
 from hub.errors import ConfigError, HubError
 from hub.progress import SyncProgress
 from hub.scheduler import Scheduler
@@ -107,13 +108,31 @@ def build_app(
     *,
     graphiql: bool,
     schedule: bool = True,
+    production: bool = False,
 ) -> Starlette:
     """The app ``hub serve`` runs: syncs run on schedule while it is up (unless
-    ``schedule`` is off) and on demand through the ``syncSource`` mutation."""
+    ``schedule`` is off) and on demand through the ``syncSource`` mutation. Every request
+    needs an API token; ``production`` (or ``[api] production``) closes introspection and
+    GraphiQL."""
     from hub.app import create_app
 
+    api = api_settings(config, production=production)
+    graphiql = graphiql or api.graphiql
+    if graphiql and api.production:
+        raise ConfigError("GraphiQL is off in production mode: drop --graphiql")
     scheduler = scheduler_for(config, sessions, periodic=schedule)
-    return create_app(sessions, graphiql=graphiql, scheduler=scheduler)
+    return create_app(sessions, graphiql=graphiql, scheduler=scheduler, require_token=True, api=api)
+
+
+def api_settings(config: HubConfig, *, production: bool) -> ApiConfig:
+    """The ``[api]`` table, in production mode when ``--production`` asks for it."""
+    if not production or config.api.production:
+        return config.api
+    try:
+        return ApiConfig.model_validate({**config.api.model_dump(), "production": True})
+    except ValidationError as exc:
+        message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"--production: [api] {message}") from None
 
 
 async def serve_app(app: Starlette, sock: socket.socket) -> None:
@@ -124,17 +143,26 @@ async def serve_app(app: Starlette, sock: socket.socket) -> None:
 async def serve_sessions(
     sessions: async_sessionmaker[AsyncSession], sock: socket.socket, *, graphiql: bool
 ) -> None:
-    """Serve the API alone: no scheduled syncs, and ``syncSource`` answers unavailable."""
+    """Serve the demo's API alone, with no token: no scheduled syncs, and ``syncSource``
+    answers unavailable."""
     from hub.app import create_app
 
-    await serve_app(create_app(sessions, graphiql=graphiql), sock)
+    await serve_app(create_app(sessions, graphiql=graphiql, require_token=False), sock)
 
 
 async def serve_api(
-    config: HubConfig, *, host: str, port: int, graphiql: bool, schedule: bool = True
+    config: HubConfig,
+    *,
+    host: str,
+    port: int,
+    graphiql: bool,
+    schedule: bool = True,
+    production: bool = False,
 ) -> None:
     async with open_database(config.database_url) as sessions:
-        app = build_app(config, sessions, graphiql=graphiql, schedule=schedule)
+        app = build_app(
+            config, sessions, graphiql=graphiql, schedule=schedule, production=production
+        )
         sock = bind(host, port)
         log.info("GraphQL API on http://%s:%d/graphql", *sock.getsockname()[:2])
         if schedule and config.sources:

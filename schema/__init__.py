@@ -13,13 +13,17 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 
+from schema.components import ComponentQuery
 from schema.context import Context, Info, get_context
+from schema.graph import DependencyQuery
+from schema.manual import ManualMutation
 from schema.mutations import Mutation as SyncMutation
 from schema.queries import Query as ItemQuery
+from schema.roadmap import RoadmapQuery
 
-QUERIES: tuple[type, ...] = (ItemQuery,)
+QUERIES: tuple[type, ...] = (ItemQuery, DependencyQuery, ComponentQuery, RoadmapQuery)
 """Each view's root fields live in its own module; the schema's Query merges them."""
-MUTATIONS: tuple[type, ...] = (SyncMutation,)
+MUTATIONS: tuple[type, ...] = (SyncMutation, ManualMutation)
 
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS)

@@ -4,6 +4,7 @@ the server runs syncs, its scheduler (which also knows the configured sources)."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TypeAlias
 
 import strawberry
@@ -18,6 +19,8 @@ class Context:
     sessions: async_sessionmaker[AsyncSession]
     loaders: Loaders
     scheduler: Scheduler | None = None
+    today: date | None = None
+    """The day delivery health is judged on; None means today in UTC (tests pin a day)."""
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

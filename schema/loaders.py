@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
 
@@ -29,6 +30,7 @@ from hub.storage.models import (
     SyncRun,
     WorkItem,
 )
+from hub.views.components import items_at_risk
 
 MAX_BATCH_SIZE = 1000
 """Bounds the ``IN`` list of one statement (SQLite and asyncpg cap bound parameters)."""
@@ -176,6 +178,18 @@ async def load_newest_runs(sessions: Sessions, names: list[str]) -> list[SyncRun
     return _by_key(names, ((row.name, row.SyncRun) for row in rows))
 
 
+async def load_items_at_risk(sessions: Sessions, keys: list[tuple[int, int]]) -> list[list[str]]:
+    """Hub ids of items at risk per (component id, how many); one query per page size asked."""
+    today = datetime.now(UTC).date()
+    found: dict[tuple[int, int], list[str]] = {}
+    for first in sorted({first for _, first in keys}):
+        component_ids = [component_id for component_id, size in keys if size == first]
+        async with sessions() as session:
+            at_risk = await items_at_risk(session, component_ids, today=today, first=first)
+        found.update(((component_id, first), ids) for component_id, ids in at_risk.items())
+    return [found[key] for key in keys]
+
+
 @dataclass(frozen=True, slots=True)
 class Loaders:
     """One set per request, so nothing cached outlives the request that loaded it."""
@@ -190,6 +204,7 @@ class Loaders:
     source_by_id: DataLoader[int, Source | None]
     person_by_id: DataLoader[str, Person | None]
     newest_run_by_source_name: DataLoader[str, SyncRun | None]
+    items_at_risk_by_component: DataLoader[tuple[int, int], list[str]]
 
 
 def create_loaders(sessions: Sessions) -> Loaders:
@@ -207,4 +222,5 @@ def create_loaders(sessions: Sessions) -> Loaders:
         source_by_id=loader(load_sources),
         person_by_id=loader(load_people),
         newest_run_by_source_name=loader(load_newest_runs),
+        items_at_risk_by_component=loader(load_items_at_risk),
     )

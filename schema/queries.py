@@ -1,5 +1,5 @@
-"""Root queries: one item by tracker key, filtered keyset-paginated item lists, sources and
-their sync runs (``schema.sync``).
+"""Root queries: one item by tracker key or by hub id (``node``), filtered keyset-paginated
+item lists, sources and their sync runs (``schema.sync``).
 
 Errors a client can fix are raised as ``GraphQLError`` so that the app's error masking keeps
 their message; anything else is a bug and reaches the client masked.
@@ -14,9 +14,14 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import ColumnElement, Select, func, select, tuple_
+from sqlalchemy import Boolean, ColumnElement, Select, false, func, or_, select, tuple_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
-from hub.storage.models import Component, ItemComponent, Source, WorkItem
+from hub.records import Level
+from hub.storage.models import Component, ItemComponent, Person, Source, WorkItem
 from schema.context import Info
 from schema.loaders import visible_items
 from schema.runs import SyncRun
@@ -63,7 +68,10 @@ def _checked_page_size(first: int) -> int:
 
 
 def filter_conditions(item_filter: ItemFilter | None) -> list[ColumnElement[bool]]:
-    """SQL conditions for an ``ItemFilter``; deleted items are excluded by ``visible_items``."""
+    """SQL conditions for an ``ItemFilter``; deleted items are excluded by ``visible_items``.
+
+    Every condition is a column test or a subquery, so a filtered page is still one statement.
+    """
     if item_filter is None:
         return []
     conditions: list[ColumnElement[bool]] = []
@@ -71,6 +79,8 @@ def filter_conditions(item_filter: ItemFilter | None) -> list[ColumnElement[bool
         conditions.append(WorkItem.level == item_filter.level)
     if item_filter.status_category is not None:
         conditions.append(WorkItem.status_category == item_filter.status_category)
+    if item_filter.status_categories is not None:
+        conditions.append(WorkItem.status_category.in_(item_filter.status_categories))
     if item_filter.source is not None:
         source_ids = select(Source.id).where(Source.name == item_filter.source)
         conditions.append(WorkItem.source_id.in_(source_ids))
@@ -86,7 +96,63 @@ def filter_conditions(item_filter: ItemFilter | None) -> list[ColumnElement[bool
             WorkItem.title.icontains(item_filter.text, autoescape=True)
             | WorkItem.key.icontains(item_filter.text, autoescape=True)
         )
+    if item_filter.initiative is not None:
+        conditions.append(_under_initiative(item_filter.initiative))
+    if item_filter.assignee is not None:
+        conditions.append(_assigned_to(item_filter.assignee))
+    if item_filter.label is not None:
+        conditions.append(HasLabel(WorkItem.labels, item_filter.label))
+    if item_filter.target_from is not None:
+        conditions.append(WorkItem.target_date >= item_filter.target_from)
+    if item_filter.target_to is not None:
+        conditions.append(WorkItem.target_date <= item_filter.target_to)
     return conditions
+
+
+def _under_initiative(reference: str) -> ColumnElement[bool]:
+    """Items whose parent or grandparent is the initiative: its epics (by tracker parent, rule
+    or assignment, all stored as the parent) and their issues."""
+    initiative, epic = aliased(WorkItem), aliased(WorkItem)
+    initiative_ids = select(initiative.id).where(
+        initiative.level == Level.INITIATIVE,
+        initiative.deleted == false(),
+        or_(initiative.id == reference, func.lower(initiative.key) == reference.lower()),
+    )
+    child_ids = select(epic.id).where(epic.parent_id.in_(initiative_ids), epic.deleted == false())
+    return WorkItem.parent_id.in_(initiative_ids) | WorkItem.parent_id.in_(child_ids)
+
+
+def _assigned_to(person: str) -> ColumnElement[bool]:
+    """A person by the name or email people know them by, or the tracker's id for them."""
+    people = select(Person.id).where(
+        or_(
+            Person.external_id == person,
+            func.lower(Person.email) == person.lower(),
+            func.lower(Person.name) == person.lower(),
+        )
+    )
+    return WorkItem.assignee_id.in_(people)
+
+
+class HasLabel(FunctionElement[bool]):
+    """``HasLabel(column, label)``: the JSON list of strings in ``column`` holds ``label``.
+    JSON lists are searched differently by each database, so it compiles per dialect."""
+
+    type = Boolean()
+    name = "has_label"
+    inherit_cache = True
+
+
+@compiles(HasLabel, "sqlite")
+def _has_label_sqlite(element: HasLabel, compiler: SQLCompiler, **kw: Any) -> str:
+    column, label = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = {label})"
+
+
+@compiles(HasLabel, "postgresql")
+def _has_label_postgresql(element: HasLabel, compiler: SQLCompiler, **kw: Any) -> str:
+    column, label = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"({column} @> jsonb_build_array(CAST({label} AS TEXT)))"
 
 
 def _count(conditions: list[ColumnElement[bool]]) -> Select[int]:
@@ -119,6 +185,11 @@ class Query:
                 "narrow it with `items(filter: {text, source})`."
             )
         return Item.from_row(rows[0]) if rows else None
+
+    @strawberry.field(description="The item with this hub id; null if unknown or deleted.")
+    async def node(self, info: Info, id: strawberry.ID) -> Item | None:
+        row = await info.context.loaders.item_by_id.load(str(id))
+        return None if row is None else Item.from_row(row)
 
     @strawberry.field(description=f"Items ordered by key; at most {MAX_PAGE_SIZE} per page.")
     async def items(

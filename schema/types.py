@@ -176,6 +176,25 @@ class ItemFilter:
     text: str | None = strawberry.field(
         default=None, description="Case-insensitive substring of the title or the key."
     )
+    status_categories: list[StatusCategory] | None = strawberry.field(
+        default=None, description="Any of these status categories."
+    )
+    initiative: str | None = strawberry.field(
+        default=None,
+        description="Key or hub id of an initiative: its epics and their issues (items whose "
+        "parent or grandparent it is).",
+    )
+    assignee: str | None = strawberry.field(
+        default=None,
+        description="The assignee's name or email (any case), or their id in their tracker.",
+    )
+    label: str | None = strawberry.field(default=None, description="Carries this exact label.")
+    target_from: date | None = strawberry.field(
+        default=None, description="Target date on or after this day."
+    )
+    target_to: date | None = strawberry.field(
+        default=None, description="Target date on or before this day."
+    )
 
 
 @strawberry.type(description="Forward pagination only: pass `endCursor` as `after`.")

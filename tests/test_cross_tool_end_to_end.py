@@ -39,7 +39,7 @@ async def synced(sessions, world, urls):
 
 
 async def graphql(sessions, query: str) -> dict:
-    transport = httpx.ASGITransport(app=create_app(sessions))
+    transport = httpx.ASGITransport(app=create_app(sessions, require_token=False))
     async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
         body = (await client.post("/graphql", json={"query": query})).json()
     assert "errors" not in body, body

@@ -47,7 +47,7 @@ def source(url: str, world: JiraWorld, token: str = TOKEN) -> SourceConfig:
 
 
 async def graphql(sessions, query: str) -> dict:
-    transport = httpx.ASGITransport(app=create_app(sessions))
+    transport = httpx.ASGITransport(app=create_app(sessions, require_token=False))
     async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
         response = await client.post("/graphql", json={"query": query})
     body = response.json()

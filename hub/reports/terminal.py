@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hub.views.dependencies import Edge
-from hub.views.roadmap import Lane, Progress, RoadmapEntry
+from hub.views.roadmap import Progress, Roadmap, RoadmapEntry
 
 BAR_WIDTH = 10
 KEY_WIDTH = 22
@@ -25,16 +25,18 @@ def _cut(text: str, width: int) -> str:
 def _line(entry: RoadmapEntry, indent: str, key_width: int) -> str:
     target = entry.target_date.isoformat() if entry.target_date else "no date"
     counts = f"{entry.progress.done}/{entry.progress.total} done"
+    health = entry.health.value.replace("_", " ").lower()
     key = _cut(indent + entry.key, key_width + 2)
     return (
         f"{key:<{key_width + 2}}  {_cut(entry.title, TITLE_WIDTH):<{TITLE_WIDTH}}  "
         f"{entry.source:<7} {_cut(entry.status_name, 12):<12}  {target:<10}  "
-        f"{progress_bar(entry.progress)}  {counts}"
+        f"{progress_bar(entry.progress)}  {counts:<12}  {health}"
     )
 
 
-def roadmap_summary(lanes: list[Lane], *, max_epics: int = 5, max_lanes: int = 8) -> str:
+def roadmap_summary(roadmap: Roadmap, *, max_epics: int = 5, max_lanes: int = 8) -> str:
     """Initiatives → epics with status, target date and progress; long lists are elided."""
+    lanes = roadmap.lanes
     if not lanes:
         return "The roadmap is empty: no initiatives or epics synced yet."
     epics = sum(len(lane.epics) for lane in lanes)

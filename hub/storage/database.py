@@ -15,10 +15,14 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from hub.storage.types import dumps, loads
+
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine; SQLite gets WAL, foreign keys and a busy timeout."""
     parsed = make_url(url)
+    kwargs.setdefault("json_serializer", dumps)
+    kwargs.setdefault("json_deserializer", loads)
     if parsed.get_backend_name() == "sqlite":
         kwargs.setdefault("connect_args", {"timeout": 30})
         engine = create_async_engine(parsed, **kwargs)
@@ -29,7 +33,13 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=NORMAL",
+        "foreign_keys=ON",
+        "cache_size=-65536",  # 64 MiB of page cache instead of 2 MiB: fewer reads on big syncs
+        "temp_store=MEMORY",
+    ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 

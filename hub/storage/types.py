@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from typing import Any
 
+import orjson
 from sqlalchemy import JSON, DateTime, Dialect
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
@@ -30,3 +33,38 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+class JSONText(str):
+    """A JSON document already serialized (``dumps``): written to a JSON column as it is."""
+
+    __slots__ = ()
+
+
+_ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS
+
+
+def dumps(value: Any) -> str:
+    """JSON text for a JSON column: orjson where it can (far faster), the json module else.
+
+    Engines from ``hub.storage.database.create_engine`` serialize JSON columns with this, so
+    a ``JSONText`` is stored as it is instead of being serialized a second time.
+    """
+    if isinstance(value, JSONText):
+        return value
+    try:
+        return orjson.dumps(value, option=_ORJSON_OPTIONS).decode()
+    except TypeError:
+        return json.dumps(value)
+
+
+def loads(text: str | bytes) -> Any:
+    return orjson.loads(text)
+
+
+def dump_document(value: Any) -> JSONText:
+    """A tracker's raw payload serialized once, for its content hash and its JSON column."""
+    try:
+        return JSONText(orjson.dumps(value, default=str, option=_ORJSON_OPTIONS).decode())
+    except TypeError:
+        return JSONText(json.dumps(value, default=str, ensure_ascii=False))

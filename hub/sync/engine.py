@@ -22,8 +22,10 @@ from connectors import connector_for
 from connectors.base import Connector
 from hub.config import SourceConfig
 from hub.errors import HubError, SyncInProgress
+from hub.records import hub_id
 from hub.storage.database import transaction
 from hub.sync import runs
+from hub.sync.assignments import apply_assignments
 from hub.sync.links import resolve_mentions
 from hub.sync.lock import source_lock
 from hub.sync.report import SyncReport
@@ -141,6 +143,10 @@ class SyncEngine:
             now = self.clock()
             async with transaction(self.sessions) as session:
                 counts = await store_page(session, target, items, now)
+                if counts.created or counts.updated:  # unchanged items kept their parent
+                    await apply_assignments(
+                        session, [hub_id(target.source_name, i.external_id) for i in items]
+                    )
                 if report.full:
                     await mark_seen(
                         session,

@@ -2,15 +2,17 @@
 
 They are written at the start of every sync, so the config is the truth for them: an
 initiative removed from the file is flagged deleted, as a tracker item deleted upstream.
-Initiatives go through the same ``store_page`` as tracker items, as items of the ``hub``
-source.
+Initiatives created through the API (``raw["origin"] == "api"``) are not the config's: no
+config sync deletes them. A config initiative with the same key takes one over. All of them
+go through the same ``store_page`` as tracker items, as items of the ``hub`` source.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.config import HUB_SOURCE, InitiativeConfig
@@ -22,6 +24,8 @@ from hub.sync.upsert import upsert
 
 _DECLARED = datetime(1970, 1, 1, tzinfo=UTC)
 """Config items have no history; a fixed time keeps their content hash stable across syncs."""
+API_ORIGIN = "api"
+"""``raw["origin"]`` of initiatives created through the API rather than declared in the config."""
 
 
 async def store_hub_config(session: AsyncSession, rules: HubRules, now: datetime) -> None:
@@ -35,6 +39,23 @@ async def store_hub_config(session: AsyncSession, rules: HubRules, now: datetime
         key=["name"],
         update=["owner", "description"],
     )
+    target = await hub_target(session, now)
+    records = [initiative_record(initiative) for initiative in rules.initiatives]
+    await store_page(session, target, records, now)
+    declared = [hub_id(HUB_SOURCE, record.external_id) for record in records]
+    await session.execute(
+        update(WorkItem)
+        .where(
+            WorkItem.source_id == target.source_id,
+            WorkItem.id.not_in(declared),
+            ~created_through_api(),
+        )
+        .values(deleted=True, content_hash="")
+    )
+
+
+async def hub_target(session: AsyncSession, now: datetime) -> Target:
+    """Where hub-native items are stored: the ``hub`` source, created on first use."""
     await upsert(
         session,
         Source,
@@ -44,15 +65,12 @@ async def store_hub_config(session: AsyncSession, rules: HubRules, now: datetime
     )
     source_id = await session.scalar(select(Source.id).where(Source.name == HUB_SOURCE))
     assert source_id is not None
-    target = Target(source_id, HUB_SOURCE, HUB_SOURCE, HubRules(), fingerprint="")
-    records = [initiative_record(initiative) for initiative in rules.initiatives]
-    await store_page(session, target, records, now)
-    declared = [hub_id(HUB_SOURCE, record.external_id) for record in records]
-    await session.execute(
-        update(WorkItem)
-        .where(WorkItem.source_id == source_id, WorkItem.id.not_in(declared))
-        .values(deleted=True, content_hash="")
-    )
+    return Target(source_id, HUB_SOURCE, HUB_SOURCE, HubRules(), fingerprint="")
+
+
+def created_through_api() -> ColumnElement[bool]:
+    """Hub items a person created through the API; the config does not own them."""
+    return func.coalesce(WorkItem.raw["origin"].as_string(), "") == API_ORIGIN
 
 
 def initiative_record(initiative: InitiativeConfig) -> ItemRecord:
@@ -70,4 +88,14 @@ def initiative_record(initiative: InitiativeConfig) -> ItemRecord:
         created_at=_DECLARED,
         updated_at=_DECLARED,
         raw=initiative.model_dump(mode="json"),
+    )
+
+
+def api_initiative_record(initiative: InitiativeConfig, now: datetime) -> ItemRecord:
+    """An initiative created through the API: marked with its origin, dated when created."""
+    return replace(
+        initiative_record(initiative),
+        created_at=now,
+        updated_at=now,
+        raw={**initiative.model_dump(mode="json"), "origin": API_ORIGIN},
     )

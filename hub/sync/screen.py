@@ -7,13 +7,13 @@ than their columns are refused; a description beyond ``MAX_BODY`` characters is 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from connectors.base import Skipped
 from hub.records import ItemRecord
+from hub.storage.types import dump_document
 
 MAX_BODY = 1_000_000
 LIMITS = {"external_id": 128, "key": 200, "url": 1024, "status_name": 128}
@@ -47,7 +47,7 @@ def _clean(item: ItemRecord) -> ItemRecord:
         changes["labels"] = tuple(label.replace("\x00", "") for label in item.labels)
     if len(changes.get("body", item.body)) > MAX_BODY:
         changes["body"] = changes.get("body", item.body)[:MAX_BODY]
-    if "\\u0000" in json.dumps(item.raw, default=str):
+    if "\\u0000" in dump_document(item.raw):
         changes["raw"] = _without_nul(item.raw)
     return replace(item, **changes) if changes else item
 

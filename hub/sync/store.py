@@ -13,7 +13,6 @@ mention dependencies are never touched here.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -31,6 +30,7 @@ from hub.storage.models import (
     SyncCursor,
     WorkItem,
 )
+from hub.storage.types import JSONText, dump_document, dumps
 from hub.sync.links import store_mentions
 from hub.sync.rules import HubRules
 from hub.sync.upsert import upsert
@@ -53,16 +53,17 @@ class PageCounts:
 _MAPPED_FIELDS = tuple(f.name for f in fields(ItemRecord) if f.name != "raw")
 
 
-def content_hash(record: ItemRecord, salt: str = "") -> str:
+def content_hash(record: ItemRecord, salt: str = "", raw: str | None = None) -> str:
     """A digest of everything stored about an item; equal digests mean nothing to write.
 
     Mapped fields are hashed through their ``repr`` (they are flat values and tuples) and
     the raw payload through JSON; both are far cheaper than ``asdict``'s deep copy. ``salt``
-    is the fingerprint of the hub rules, so that new rules rewrite every item.
+    is the fingerprint of the hub rules, so that new rules rewrite every item. ``raw`` is the
+    payload already serialized by ``dump_document``, when the caller has it.
     """
     digest = hashlib.blake2b(salt.encode(), digest_size=16)
     digest.update(repr(tuple(getattr(record, name) for name in _MAPPED_FIELDS)).encode())
-    digest.update(json.dumps(record.raw, default=str, ensure_ascii=False).encode())
+    digest.update((dump_document(record.raw) if raw is None else raw).encode())
     return digest.hexdigest()
 
 
@@ -83,7 +84,11 @@ async def store_page(
     session: AsyncSession, target: Target, items: Sequence[ItemRecord], now: datetime
 ) -> PageCounts:
     by_id = {hub_id(target.source_name, item.external_id): item for item in items}
-    hashes = {item_id: content_hash(item, target.fingerprint) for item_id, item in by_id.items()}
+    raws = {item_id: dump_document(item.raw) for item_id, item in by_id.items()}
+    hashes = {
+        item_id: content_hash(item, target.fingerprint, raws[item_id])
+        for item_id, item in by_id.items()
+    }
     rows = await session.execute(
         select(WorkItem.id, WorkItem.content_hash).where(WorkItem.id.in_(list(by_id)))
     )
@@ -99,10 +104,15 @@ async def store_page(
         return counts
 
     await _store_people(session, target, changed.values())
+    # The raw payload goes in as the text just hashed, unless this engine would quote it.
+    serialized = getattr(session.get_bind().dialect, "_json_serializer", None) is dumps
     await upsert(
         session,
         WorkItem,
-        [_item_row(i, item, target, hashes[i], now) for i, item in changed.items()],
+        [
+            _item_row(i, item, target, hashes[i], now, raws[i] if serialized else None)
+            for i, item in changed.items()
+        ],
         key=["id"],
     )
     await _replace_components(
@@ -125,7 +135,12 @@ async def save_cursor(
 
 
 def _item_row(
-    item_id: str, item: ItemRecord, target: Target, digest: str, now: datetime
+    item_id: str,
+    item: ItemRecord,
+    target: Target,
+    digest: str,
+    now: datetime,
+    raw: JSONText | None = None,
 ) -> dict[str, Any]:
     source_name = target.source_name
     parent = target.rules.initiative_for(item) or (
@@ -152,7 +167,7 @@ def _item_row(
         "created_at": item.created_at,
         "updated_at": item.updated_at,
         "deleted": item.deleted,
-        "raw": dict(item.raw),
+        "raw": dict(item.raw) if raw is None else raw,
         "content_hash": digest,
         "synced_at": now,
     }

@@ -40,7 +40,7 @@ async def client(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[ht
                 labels=[],
             )
         )
-    transport = httpx.ASGITransport(app=create_app(sessions))
+    transport = httpx.ASGITransport(app=create_app(sessions, require_token=False))
     async with httpx.AsyncClient(transport=transport, base_url="http://hub") as http:
         yield http
 

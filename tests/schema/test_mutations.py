@@ -18,6 +18,7 @@ from hub.runner import build_app
 from hub.scheduler import Scheduler
 from hub.storage.models import Source, SyncRun
 from hub.sync import SyncEngine
+from hub.tokens import create_token
 from schema import get_context, schema
 from tests.sync.fakes import FakeConnector, item
 
@@ -264,11 +265,14 @@ async def test_serve_starts_the_scheduler_with_the_app_and_stops_it_after(sessio
 
 async def test_serve_without_schedule_syncs_only_on_demand(sessions) -> None:
     app = build_app(hub_config(), sessions, graphiql=False, schedule=False)
+    token = await create_token(sessions, "reader", "read")
     async with app.router.lifespan_context(app):
         assert not app.state.scheduler.running
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://hub") as http:
-            response = await http.post("/graphql", json={"query": SOURCES})
+            response = await http.post(
+                "/graphql", json={"query": SOURCES}, headers={"Authorization": f"Bearer {token}"}
+            )
     assert response.json()["data"]["sources"] == [
         {"name": "jira", "kind": "jira", "baseUrl": "https://jira.example", "every": 86400,
          "health": "NEVER_SYNCED", "lastRun": None}
@@ -279,7 +283,7 @@ async def test_sync_source_over_http(sessions) -> None:
     from hub.app import create_app
 
     scheduler = scheduler_with(sessions, [item(1), item(2)])
-    app = create_app(sessions, scheduler=scheduler)
+    app = create_app(sessions, scheduler=scheduler, require_token=False)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://hub") as http:
@@ -292,7 +296,7 @@ async def test_sync_source_over_http(sessions) -> None:
 async def test_a_mutation_is_refused_over_get(sessions) -> None:
     from hub.app import create_app
 
-    app = create_app(sessions, scheduler=scheduler_with(sessions, []))
+    app = create_app(sessions, scheduler=scheduler_with(sessions, []), require_token=False)
     transport = httpx.ASGITransport(app=app)
     query = 'mutation { syncSource(name: "jira") { __typename } }'
     async with httpx.AsyncClient(transport=transport, base_url="http://hub") as http:

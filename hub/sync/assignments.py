@@ -1,0 +1,38 @@
+"""Initiative assignments made by people outrank what trackers and rules say.
+
+A sync rewrites a changed item's parent from its tracker and the hub rules; right after,
+in the same transaction, the assignments of that page put assigned epics back under their
+initiative, so an assignment survives every re-sync and no reader ever sees it undone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.records import Level
+from hub.storage.models import InitiativeAssignment, WorkItem
+
+
+async def apply_assignments(session: AsyncSession, item_ids: Collection[str]) -> None:
+    """Set the parent of every assigned epic among ``item_ids`` to its initiative, in one
+    statement; items without an assignment, and items no longer epics, keep their parent."""
+    if not item_ids:
+        return
+    assigned_initiative = (
+        select(InitiativeAssignment.initiative_id)
+        .where(InitiativeAssignment.item_id == WorkItem.id)
+        .scalar_subquery()
+    )
+    await session.execute(
+        update(WorkItem)
+        .where(
+            WorkItem.id.in_(list(item_ids)),
+            WorkItem.level == Level.EPIC,
+            WorkItem.id.in_(select(InitiativeAssignment.item_id)),
+        )
+        .values(parent_id=assigned_initiative)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,150 @@
+"""A person's initiative assignment outranks the tracker parent and the hub rules, through
+every re-sync; removing it lets the next write of the item restore their parent."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from hub import manual
+from hub.config import InitiativeConfig, SourceConfig
+from hub.records import ItemRecord, Level
+from hub.storage.database import transaction
+from hub.storage.models import WorkItem
+from hub.sync import SyncEngine
+from hub.sync.assignments import apply_assignments
+from hub.sync.rules import HubRules
+from tests.sync.fakes import FakeConnector, item
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+SOURCE = SourceConfig(
+    name="jira",
+    kind="jira",
+    base_url="https://jira.example",
+    projects=("PAY",),
+    token_env="JIRA_TOKEN",
+    email_env="JIRA_EMAIL",
+).model_copy(update={"token": SecretStr("t"), "email": SecretStr("a@b.c")})
+RULES = HubRules(initiatives=[InitiativeConfig(key="payments-v2", title="Payments v2")])
+
+ITEMS = [
+    item(9, level=Level.INITIATIVE, title="Tracker initiative"),
+    item(1, level=Level.EPIC, parent_external_id="9"),
+    item(2, level=Level.EPIC, labels=("initiative:payments-v2",)),
+    item(3, level=Level.EPIC),
+    item(4, parent_external_id="1"),
+]
+
+
+async def sync(
+    sessions, items: Sequence[ItemRecord] = ITEMS, *, full: bool = False, rules=RULES
+) -> None:
+    engine = SyncEngine(
+        sessions,
+        rules=rules,
+        connector_factory=lambda source, transport=None: FakeConnector(source, items),
+    )
+    report = await engine.sync(SOURCE, full=full)
+    assert report.ok, report.error
+
+
+async def parents(sessions) -> dict[str, str | None]:
+    async with sessions() as session:
+        rows = await session.execute(select(WorkItem.key, WorkItem.parent_id))
+        return {key: parent for key, parent in rows}
+
+
+async def create_and_assign(sessions, *epics: str) -> None:
+    async with transaction(sessions) as session:
+        await manual.create_initiative(session, manual.NewInitiative("growth", "Growth"), NOW)
+        for epic in epics:
+            await manual.assign_to_initiative(session, epic, "growth", NOW)
+
+
+def renamed(items: Sequence[ItemRecord]) -> list[ItemRecord]:
+    return [replace(i, title=f"{i.title} (renamed)") for i in items]
+
+
+async def test_an_assignment_outranks_tracker_parents_and_rules_at_once(sessions) -> None:
+    await sync(sessions)
+    assert (await parents(sessions))["PAY-1"] == "jira:9"
+    assert (await parents(sessions))["PAY-2"] == "hub:payments-v2"
+
+    await create_and_assign(sessions, "PAY-1", "PAY-2", "PAY-3")
+
+    stored = await parents(sessions)
+    assert [stored[k] for k in ("PAY-1", "PAY-2", "PAY-3")] == ["hub:growth"] * 3
+    assert stored["PAY-4"] == "jira:1"  # issues follow their epic
+
+
+async def test_assignments_survive_every_kind_of_resync(sessions) -> None:
+    await sync(sessions)
+    await create_and_assign(sessions, "PAY-1", "PAY-2")
+
+    await sync(sessions, renamed(ITEMS), full=True)  # every item rewritten
+    stored = await parents(sessions)
+    assert (stored["PAY-1"], stored["PAY-2"], stored["PAY-3"]) == ("hub:growth", "hub:growth", None)
+
+    await sync(sessions, renamed(ITEMS))  # incremental, nothing changed
+    later = HubRules(initiatives=[*RULES.initiatives, InitiativeConfig(key="x", title="X")])
+    await sync(sessions, renamed(ITEMS), rules=later)  # new rules rewrite everything
+    stored = await parents(sessions)
+    assert (stored["PAY-1"], stored["PAY-2"]) == ("hub:growth", "hub:growth")
+
+
+async def test_unassigning_lets_the_next_write_restore_the_tracker_parent(sessions) -> None:
+    await sync(sessions)
+    await create_and_assign(sessions, "PAY-1", "PAY-2")
+    async with transaction(sessions) as session:
+        await manual.unassign_from_initiative(session, "PAY-1")
+        await manual.unassign_from_initiative(session, "PAY-2")
+    assert (await parents(sessions))["PAY-1"] is None
+
+    await sync(sessions, full=True)  # same content: the cleared hash forces the write
+
+    stored = await parents(sessions)
+    assert (stored["PAY-1"], stored["PAY-2"]) == ("jira:9", "hub:payments-v2")
+
+
+async def test_apply_assignments_is_one_statement_for_the_ids_given(
+    sessions, count_statements
+) -> None:
+    await sync(sessions)
+    await create_and_assign(sessions, "PAY-1", "PAY-2")
+    async with transaction(sessions) as session:
+        await session.execute(
+            WorkItem.__table__.update().values(parent_id=None)  # as a sync rewrite would
+        )
+
+    with count_statements() as counter:
+        async with transaction(sessions) as session:
+            await apply_assignments(session, ["jira:1", "jira:3", "jira:4"])
+    assert len([s for s in counter.statements if s.lstrip().upper().startswith("UPDATE")]) == 1
+
+    stored = await parents(sessions)
+    assert stored["PAY-1"] == "hub:growth"
+    assert stored["PAY-2"] is None  # assigned, but not among the ids given
+
+
+async def test_an_assignment_holds_only_while_the_item_is_an_epic(sessions) -> None:
+    await sync(sessions)
+    await create_and_assign(sessions, "PAY-1")
+    demoted = [item(1, level=Level.ISSUE, parent_external_id="9", title="now an issue")]
+
+    await sync(sessions, demoted, full=True)
+
+    assert (await parents(sessions))["PAY-1"] == "jira:9"
+
+
+async def test_a_sync_with_nothing_changed_writes_no_assignments(
+    sessions, count_statements
+) -> None:
+    await sync(sessions)
+    await create_and_assign(sessions, "PAY-1")
+    with count_statements() as counter:
+        await sync(sessions)
+    assert not any("initiative_assignments" in s for s in counter.statements)
