@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from connectors.simulators import JiraWorld, create_jira_app, serve
 from hub.storage.models import SyncRun, WorkItem
 
-ITEMS = 1200
-PAGE = 20
+ITEMS = 3500
+PAGE = 100
 EMAIL, TOKEN = "pm@example.com", "sim-token"
 
 
@@ -80,7 +80,7 @@ async def kill_after(process: subprocess.Popen[bytes], sessions, at_least: int) 
     raise AssertionError("the sync made no progress")
 
 
-@pytest.mark.parametrize("kill_at", [1, ITEMS // 2, ITEMS - 3 * PAGE])
+@pytest.mark.parametrize("kill_at", [1, 1500, 2500])  # the sync stores 1,000 at a time
 async def test_a_killed_sync_resumes_with_nothing_lost_or_duplicated(
     sessions, database_url, jira_url, world, tmp_path, kill_at
 ) -> None:

@@ -26,7 +26,7 @@ async def apply_assignments(session: AsyncSession, item_ids: Collection[str]) ->
         .where(InitiativeAssignment.item_id == WorkItem.id)
         .scalar_subquery()
     )
-    await session.execute(
+    await (await session.connection()).execute(
         update(WorkItem)
         .where(
             WorkItem.id.in_(list(item_ids)),

@@ -34,7 +34,9 @@ async def store_mentions(
     session: AsyncSession, source_id: int, items: Mapping[str, ItemRecord]
 ) -> None:
     """Replace the references found in the text of these (changed) items."""
-    await session.execute(delete(ItemMention).where(ItemMention.item_id.in_(list(items))))
+    await (await session.connection()).execute(
+        delete(ItemMention).where(ItemMention.item_id.in_(list(items)))
+    )
     rows = [
         {"item_id": item_id, "key": m.key.lower(), "relation": m.relation, "source_id": source_id}
         for item_id, item in items.items()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from connectors.base import Skipped
@@ -10,6 +11,7 @@ from hub.sync.links import MentionCounts
 from hub.sync.store import PageCounts
 
 MAX_SKIPS_LISTED = 50
+MAX_SKIPS_KEPT = 1000
 
 
 @dataclass(slots=True)
@@ -22,6 +24,8 @@ class SyncReport:
     pages: int = 0
     deleted: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    """The first ``MAX_SKIPS_KEPT`` items skipped; ``skipped_count`` counts them all."""
+    skipped_count: int = 0
     requests: int = 0
     retries: int = 0
     stats: RequestStats | None = field(default=None, repr=False)
@@ -35,6 +39,13 @@ class SyncReport:
         """Epoch time a rate-limit or retry wait ends, while the connector waits."""
         return self.stats.waiting_until if self.stats is not None else None
 
+    def skip(self, items: Sequence[Skipped]) -> None:
+        """Note skipped items, keeping a bounded number: memory stays flat however many."""
+        self.skipped_count += len(items)
+        room = MAX_SKIPS_KEPT - len(self.skipped)
+        if room > 0:
+            self.skipped.extend(items[:room])
+
     @property
     def ok(self) -> bool:
         return self.status == "succeeded"
@@ -44,7 +55,7 @@ class SyncReport:
         line = (
             f"{self.source}: {self.status} in {self.seconds:.1f}s — {c.fetched} fetched, "
             f"{c.created} created, {c.updated} updated, {c.unchanged} unchanged, "
-            f"{self.deleted} deleted, {len(self.skipped)} skipped; "
+            f"{self.deleted} deleted, {self.skipped_count} skipped; "
             f"{self.requests} requests, {self.retries} retries"
         )
         if self.mentions is not None:
@@ -61,6 +72,6 @@ class SyncReport:
         if not self.skipped:
             return None
         lines = [f"{s.key}: {s.reason}" for s in self.skipped[:MAX_SKIPS_LISTED]]
-        if len(self.skipped) > MAX_SKIPS_LISTED:
-            lines.append(f"… and {len(self.skipped) - MAX_SKIPS_LISTED} more")
+        if self.skipped_count > MAX_SKIPS_LISTED:
+            lines.append(f"… and {self.skipped_count - MAX_SKIPS_LISTED} more")
         return "skipped items:\n" + "\n".join(lines)

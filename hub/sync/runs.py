@@ -92,7 +92,7 @@ def _counts(report: SyncReport) -> dict[str, int]:
         "updated": c.updated,
         "unchanged": c.unchanged,
         "deleted": report.deleted,
-        "skipped": len(report.skipped),
+        "skipped": report.skipped_count,
         "requests": report.requests,
         "retries": report.retries,
     }

@@ -89,7 +89,7 @@ async def store_page(
         item_id: content_hash(item, target.fingerprint, raws[item_id])
         for item_id, item in by_id.items()
     }
-    rows = await session.execute(
+    rows = await (await session.connection()).execute(
         select(WorkItem.id, WorkItem.content_hash).where(WorkItem.id.in_(list(by_id)))
     )
     stored = {item_id: digest for item_id, digest in rows}
@@ -197,12 +197,14 @@ async def _store_people(session: AsyncSession, target: Target, items: Iterable[I
 
 
 async def _replace_components(session: AsyncSession, components: dict[str, list[str]]) -> None:
-    await session.execute(delete(ItemComponent).where(ItemComponent.item_id.in_(list(components))))
+    await (await session.connection()).execute(
+        delete(ItemComponent).where(ItemComponent.item_id.in_(list(components)))
+    )
     names = sorted({name for names in components.values() for name in names})
     if not names:
         return
     await upsert(session, Component, [{"name": n} for n in names], key=["name"], update=[])
-    rows = await session.execute(
+    rows = await (await session.connection()).execute(
         select(Component.name, Component.id).where(Component.name.in_(names))
     )
     ids = {name: component_id for name, component_id in rows}
@@ -221,7 +223,7 @@ async def _replace_tracker_dependencies(
 ) -> None:
     source_id, source_name = target.source_id, target.source_name
     ids = list(changed)
-    await session.execute(
+    await (await session.connection()).execute(
         delete(Dependency).where(
             and_(
                 Dependency.provenance == Provenance.TRACKER,

@@ -35,7 +35,9 @@ async def mark_seen(
     values: dict[str, object] = {"seen_run": run_id}
     if restore:
         values["deleted"] = False
-    await session.execute(update(WorkItem).where(WorkItem.id.in_(ids)).values(**values))
+    await (await session.connection()).execute(
+        update(WorkItem).where(WorkItem.id.in_(ids)).values(**values)
+    )
 
 
 async def sweep(
@@ -46,7 +48,7 @@ async def sweep(
     Items stored after ``stored_before`` are spared: search is eventually consistent, so an
     item just created may be listed by an incremental page and not yet by a census.
     """
-    result = await session.execute(
+    result = await (await session.connection()).execute(
         update(WorkItem)
         .where(
             WorkItem.source_id == source_id,
@@ -56,4 +58,4 @@ async def sweep(
         )
         .values(deleted=True, content_hash="")
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)

@@ -44,4 +44,4 @@ async def upsert(
         )
     else:
         statement = statement.on_conflict_do_nothing(index_elements=list(key))
-    await session.execute(statement, list(rows))
+    await (await session.connection()).execute(statement, list(rows))
