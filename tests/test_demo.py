@@ -19,3 +19,12 @@ def test_demo_syncs_three_trackers_and_prints_the_cross_tool_roadmap(tmp_path: P
     assert "Dependencies across tools (blocker → blocked):" in result.output
     assert "[mention]" in result.output
     assert database.exists()
+
+
+def test_the_example_query_the_demo_prints_is_valid() -> None:
+    from graphql import parse, validate
+
+    from hub.demo import EXAMPLE_QUERY
+    from schema import schema
+
+    assert validate(schema._schema, parse(EXAMPLE_QUERY)) == []

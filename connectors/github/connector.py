@@ -21,14 +21,13 @@ from connectors.base import Connector, Page, Skipped
 from connectors.github.client import MAX_NODE_IDS, MAX_PER_PAGE, GitHubClient
 from connectors.github.mapping import (
     Dependencies,
-    MappingError,
     dependencies,
     issue_id,
     map_issue,
     needs_dependencies,
-    parse_datetime,
 )
 from connectors.http import RequestStats, RetryPolicy
+from connectors.payload import MappingError, parse_datetime
 from hub.config import SourceConfig
 from hub.errors import ConfigError, HubError
 from hub.records import ItemRecord

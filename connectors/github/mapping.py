@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from connectors.payload import MappingError, parse_datetime
 from hub.records import ItemRecord, Level, PersonRecord, StatusCategory
 
 _CLOSED_REASONS = {
@@ -23,10 +24,6 @@ _CLOSED_REASONS = {
     "not_planned": ("Closed (not planned)", StatusCategory.CANCELED),
     "duplicate": ("Closed (duplicate)", StatusCategory.CANCELED),
 }
-
-
-class MappingError(ValueError):
-    """The issue payload lacks or garbles something the unified model needs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,17 +190,6 @@ def assignee(issue: Mapping[str, Any]) -> PersonRecord | None:
         if isinstance(user, Mapping) and isinstance(user.get("login"), str):
             return PersonRecord(external_id=user["login"], name=user["login"], email=None)
     return None
-
-
-def parse_datetime(value: Any, name: str = "date-time") -> datetime:
-    """GitHub's ``2024-11-29T10:00:00Z``; naive values are read as UTC."""
-    if not isinstance(value, str):
-        raise MappingError(f"{name}: expected a date-time string, got {value!r}")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise MappingError(f"{name}: not a date-time: {value!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _due_date(milestone: Any) -> date | None:

@@ -22,11 +22,10 @@ from connectors.jira.client import JiraClient
 from connectors.jira.mapping import (
     SYSTEM_FIELDS,
     CustomFields,
-    MappingError,
     find_custom_fields,
     map_issue,
-    parse_datetime,
 )
+from connectors.payload import MappingError, parse_datetime
 from hub.config import SourceConfig
 from hub.errors import ConfigError, HubError
 from hub.records import ItemRecord

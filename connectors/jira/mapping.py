@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
+from connectors.payload import MappingError, parse_datetime
+from connectors.payload import require_mapping as _mapping
+from connectors.payload import require_text as _text
 from hub.records import ItemRecord, Level, PersonRecord, StatusCategory
 
 START_DATE_NAMES = ("Start date",)
@@ -46,10 +49,6 @@ _CANCELLATIONS = frozenset(
 _INLINE_NODES = frozenset(
     {"text", "hardBreak", "mention", "emoji", "inlineCard", "date", "status", "placeholder"}
 )
-
-
-class MappingError(ValueError):
-    """The issue payload lacks or garbles something the unified model needs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,17 +193,6 @@ def adf_to_text(description: Any) -> str:
     return "\n".join(line for line in _lines(description) if line.strip())
 
 
-def parse_datetime(value: Any, name: str = "date-time") -> datetime:
-    """Jira's ``2021-01-18T23:45:00.000+0000``, also ``Z`` and ``+00:00``; naive values are UTC."""
-    if not isinstance(value, str):
-        raise MappingError(f"{name}: expected a date-time string, got {value!r}")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise MappingError(f"{name}: not a date-time: {value!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def _lines(node: Mapping[str, Any]) -> list[str]:
     """Text of ``node`` as lines: inline children run together, block children break lines."""
     kind = node.get("type")
@@ -241,18 +229,6 @@ def _inline(node: Mapping[str, Any]) -> str:
 
 def _normalize(name: str) -> str:
     return " ".join(name.casefold().replace("'", "").replace("\u2019", "").split())
-
-
-def _text(value: Any, name: str) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
-        raise MappingError(f"{name} is missing")
-    return str(value)
-
-
-def _mapping(value: Any, name: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise MappingError(f"{name} is missing")
-    return value
 
 
 def _date(fields: Mapping[str, Any], field_id: str | None) -> date | None:

@@ -28,12 +28,10 @@ from connectors.base import Connector, Page, Skipped
 from connectors.http import RequestStats, RetryPolicy
 from connectors.linear.client import LinearClient
 from connectors.linear.mapping import (
-    MappingError,
     Overrides,
     map_initiative,
     map_issue,
     map_project,
-    parse_datetime,
     truncated,
 )
 from connectors.linear.queries import (
@@ -44,6 +42,7 @@ from connectors.linear.queries import (
     PROJECTS,
     QUERIES,
 )
+from connectors.payload import MappingError, parse_datetime
 from hub.config import SourceConfig
 from hub.errors import HubError, TrackerDataError
 from hub.records import ItemRecord

@@ -8,9 +8,12 @@ deleted (Linear auto-archives finished issues); only ``trashed`` marks a deletio
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
+from connectors.payload import MappingError, parse_datetime
+from connectors.payload import require_mapping as _mapping
+from connectors.payload import require_text as _text
 from hub.records import ItemRecord, Level, PersonRecord, StatusCategory
 
 INITIATIVE_STATUSES = {
@@ -41,10 +44,6 @@ BLOCKS = "blocks"
 """The one relation type that is a dependency; "A blocks B" is stored on A only."""
 
 Overrides = Mapping[str, StatusCategory]
-
-
-class MappingError(ValueError):
-    """The node lacks or garbles something the unified model needs."""
 
 
 def map_initiative(node: Mapping[str, Any], statuses: Overrides | None = None) -> ItemRecord:
@@ -204,17 +203,6 @@ def person(user: Any) -> PersonRecord | None:
     )
 
 
-def parse_datetime(value: Any, name: str = "date-time") -> datetime:
-    """Linear's ``2024-11-29T10:00:00.000Z``; a value without an offset is taken as UTC."""
-    if not isinstance(value, str):
-        raise MappingError(f"{name}: expected a date-time string, got {value!r}")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise MappingError(f"{name}: not a date-time: {value!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def parse_date(value: Any, name: str) -> date | None:
     """A ``TimelessDate`` (``yyyy-mm-dd``), or None."""
     if value is None:
@@ -259,15 +247,3 @@ def _number(value: Any, name: str) -> float | None:
         return float(value)
     except (TypeError, ValueError):
         raise MappingError(f"{name}: not a number: {value!r}") from None
-
-
-def _text(value: Any, name: str) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
-        raise MappingError(f"{name} is missing")
-    return str(value)
-
-
-def _mapping(value: Any, name: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise MappingError(f"{name} is missing")
-    return value
