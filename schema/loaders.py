@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Executable, Select, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import InstrumentedAttribute, defer
 from strawberry.dataloader import DataLoader
 
 from hub.storage.models import (
@@ -101,43 +101,37 @@ async def load_children(sessions: Sessions, parent_ids: list[str]) -> list[list[
     return _grouped(parent_ids, ((row.WorkItem.parent_id, row.WorkItem) for row in rows))
 
 
-async def load_blockers(sessions: Sessions, item_ids: list[str]) -> list[list[WorkItem]]:
-    """Items that block each item, whatever the provenance of the dependency."""
+async def _related(
+    sessions: Sessions,
+    item_ids: list[str],
+    owner: InstrumentedAttribute[str],
+    other: InstrumentedAttribute[str],
+) -> list[list[WorkItem]]:
+    """For each id, the live items on the ``other`` end of rows whose ``owner`` end is it."""
     statement = (
         visible_items()
-        .add_columns(Dependency.blocked_id)
-        .join(Dependency, Dependency.blocker_id == WorkItem.id)
-        .where(Dependency.blocked_id.in_(item_ids))
+        .add_columns(owner)
+        .join(other.class_, other == WorkItem.id)
+        .where(owner.in_(item_ids))
         .order_by(WorkItem.key, WorkItem.id)
     )
     rows = await _all(sessions, statement)
-    return _grouped_unique_items(item_ids, ((row.blocked_id, row.WorkItem) for row in rows))
+    return _grouped_unique_items(item_ids, ((row[1], row.WorkItem) for row in rows))
+
+
+async def load_blockers(sessions: Sessions, item_ids: list[str]) -> list[list[WorkItem]]:
+    """Items that block each item, whatever the provenance of the dependency."""
+    return await _related(sessions, item_ids, Dependency.blocked_id, Dependency.blocker_id)
 
 
 async def load_blocking(sessions: Sessions, item_ids: list[str]) -> list[list[WorkItem]]:
     """Items that each item blocks, whatever the provenance of the dependency."""
-    statement = (
-        visible_items()
-        .add_columns(Dependency.blocker_id)
-        .join(Dependency, Dependency.blocked_id == WorkItem.id)
-        .where(Dependency.blocker_id.in_(item_ids))
-        .order_by(WorkItem.key, WorkItem.id)
-    )
-    rows = await _all(sessions, statement)
-    return _grouped_unique_items(item_ids, ((row.blocker_id, row.WorkItem) for row in rows))
+    return await _related(sessions, item_ids, Dependency.blocker_id, Dependency.blocked_id)
 
 
 async def load_links(sessions: Sessions, item_ids: list[str]) -> list[list[WorkItem]]:
     """Items that each item mentions in its text without a blocking phrase (other tools only)."""
-    statement = (
-        visible_items()
-        .add_columns(ItemLink.from_id)
-        .join(ItemLink, ItemLink.to_id == WorkItem.id)
-        .where(ItemLink.from_id.in_(item_ids))
-        .order_by(WorkItem.key, WorkItem.id)
-    )
-    rows = await _all(sessions, statement)
-    return _grouped_unique_items(item_ids, ((row.from_id, row.WorkItem) for row in rows))
+    return await _related(sessions, item_ids, ItemLink.from_id, ItemLink.to_id)
 
 
 async def load_components(sessions: Sessions, item_ids: list[str]) -> list[list[Component]]:
