@@ -3,9 +3,23 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install
+# The browser test drives Debian's Chromium; the DOT report test runs Graphviz.
+SYSTEM_TOOLS := chromium:chromium chromedriver:chromium-driver dot:graphviz
+
+.PHONY: demo test install system-tools
 
 install: $(VENV)/.installed
+
+system-tools:
+	@missing=""; for pair in $(SYSTEM_TOOLS); do \
+		command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,5 +30,5 @@ $(VENV)/.installed: pyproject.toml
 demo: install
 	$(BIN)/hub demo
 
-test: install
+test: install system-tools
 	$(BIN)/python -m pytest
