@@ -24,6 +24,7 @@ from hub.config import SourceConfig
 from hub.errors import HubError, SyncInProgress
 from hub.records import hub_id
 from hub.storage.database import transaction
+from hub.storage.statistics import CHANGED_ROWS, refresh_statistics
 from hub.sync import runs
 from hub.sync.assignments import apply_assignments
 from hub.sync.links import resolve_mentions
@@ -128,6 +129,9 @@ class SyncEngine:
             report.seconds = time.monotonic() - started
             await connector.aclose()
             await runs.finish_run(self.sessions, run_id, report, self.clock())
+        changed = report.counts.created + report.counts.updated + report.deleted
+        if changed >= CHANGED_ROWS:
+            await refresh_statistics(self.database)
         return report
 
     async def _sync_stream(

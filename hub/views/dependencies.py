@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -94,12 +95,20 @@ class DependencyView:
 async def dependency_view(
     session: AsyncSession, root: str, kind: RootKind, direction: Direction, depth: int
 ) -> DependencyView:
-    """Everything the Dependencies view shows around a root, from three queries at most."""
-    roots = await resolve_roots(session, root, kind)
-    graph = await load_graph(session)
-    for node in roots:
-        graph.add(node)
-    root_ids = [node.id for node in roots]
+    """Everything the Dependencies view shows around a root, from three or four queries.
+
+    An item root is shown even without dependencies; of an initiative's or a component's
+    items, only those that take part in a dependency: the others would be dots without lines.
+    """
+    named = await root_condition(session, root, kind)
+    roots = await _nodes(session, named)
+    if kind == RootKind.ITEM and not roots:
+        raise NotFound(f"no live item has the key or hub id {root!r}")
+    graph = await load_graph(session, _live_ids(named), direction, depth)
+    if kind == RootKind.ITEM:
+        for node in roots:
+            graph.add(node)
+    root_ids = [node.id for node in roots if node.id in graph.nodes]
     around = neighbourhood(graph, root_ids, direction, depth)
     return DependencyView(
         roots=graph.sorted_ids(root_ids),
@@ -112,6 +121,10 @@ async def dependency_view(
     )
 
 
+def _live_ids(*conditions: ColumnElement[bool]) -> Select[Any]:
+    return select(WorkItem.id).where(WorkItem.deleted == false(), *conditions)
+
+
 async def _nodes(session: AsyncSession, *conditions: ColumnElement[bool]) -> list[Node]:
     statement = select(*node_columns()).where(WorkItem.deleted == false(), *conditions)
     return [Node(*row) for row in await session.execute(statement)]
@@ -121,23 +134,32 @@ def _named(root: str) -> ColumnElement[bool]:
     return or_(WorkItem.id == root, func.lower(WorkItem.key) == root.lower())
 
 
-async def resolve_roots(session: AsyncSession, root: str, kind: RootKind) -> list[Node]:
-    """The live items a graph starts from; ``NotFound`` when the root names nothing."""
+async def root_condition(session: AsyncSession, root: str, kind: RootKind) -> ColumnElement[bool]:
+    """Which items a graph starts from, as a condition on ``WorkItem``; ``NotFound`` when an
+    initiative or component root names nothing (an item root is checked by its caller)."""
     if kind == RootKind.ITEM:
-        nodes = await _nodes(session, _named(root))
-        if not nodes:
-            raise NotFound(f"no live item has the key or hub id {root!r}")
-        return nodes
+        return _named(root)
     if kind == RootKind.INITIATIVE:
-        initiatives = await _nodes(session, _named(root), WorkItem.level == Level.INITIATIVE)
-        if not initiatives:
+        initiatives = await session.scalars(
+            _live_ids(_named(root), WorkItem.level == Level.INITIATIVE)
+        )
+        initiative_ids: list[str] = list(initiatives)
+        if not initiative_ids:
             raise NotFound(f"no live initiative has the key or hub id {root!r}")
-        return await _nodes(session, _under_initiatives([node.id for node in initiatives]))
+        return _under_initiatives(initiative_ids)
     component_id = await session.scalar(select(Component.id).where(Component.name == root))
     if component_id is None:
         raise NotFound(f"no component of the catalog is named {root!r}")
     in_component = select(ItemComponent.item_id).where(ItemComponent.component_id == component_id)
-    return await _nodes(session, WorkItem.id.in_(in_component))
+    return WorkItem.id.in_(in_component)
+
+
+async def resolve_roots(session: AsyncSession, root: str, kind: RootKind) -> list[Node]:
+    """The live items a graph starts from; ``NotFound`` when the root names nothing."""
+    nodes = await _nodes(session, await root_condition(session, root, kind))
+    if kind == RootKind.ITEM and not nodes:
+        raise NotFound(f"no live item has the key or hub id {root!r}")
+    return nodes
 
 
 def _under_initiatives(initiative_ids: list[str]) -> ColumnElement[bool]:

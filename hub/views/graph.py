@@ -1,9 +1,9 @@
 """The blocking graph in memory: every live dependency as a compact edge list, and the
 questions a PM asks of it (what surrounds an item, cycles, the critical path, conflicts).
 
-The whole graph is read with one set-based query, whatever the depth asked: following
-dependencies hop by hop in SQL would cost a round trip per hop, while the edge list of even
-a large hub is small (edges, not items). Everything after loading is pure and cycle-safe.
+The part of the graph a question needs is read with one set-based query, whatever the depth
+asked (recursive walks in SQL, not a round trip per hop); everything after loading is pure,
+in memory and cycle-safe.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -120,16 +120,39 @@ def node_columns(item: type[WorkItem] = WorkItem) -> tuple[Any, ...]:
     )
 
 
-async def load_graph(session: AsyncSession) -> BlockingGraph:
-    """Every dependency between two live items, with both ends' attributes, in one query."""
+async def load_graph(
+    session: AsyncSession,
+    roots: Select[Any] | None = None,
+    direction: Direction = Direction.BOTH,
+    depth: int = 0,
+) -> BlockingGraph:
+    """Dependencies between two live items, with both ends' attributes, in one query.
+
+    Without ``roots``: the whole graph. With them (a select of item ids): only the part
+    that questions about the roots can reach — every item ``depth`` dependencies downstream
+    of a root (when the direction goes that way), and everything upstream of those and of
+    the roots, to any depth, since the critical path, the cycles touching the nodes and
+    their open blockers all lie upstream; and the roots' own edges. Two recursive walks in
+    SQL, cycle-safe because UNION keeps each item once per distance; the graph work stays
+    in memory.
+    """
     blocker, blocked = aliased(WorkItem), aliased(WorkItem)
     width = len(node_columns(WorkItem))
-    rows = await session.execute(
+    statement = (
         select(Dependency.provenance, *node_columns(blocker), *node_columns(blocked))
         .join(blocker, blocker.id == Dependency.blocker_id)
         .join(blocked, blocked.id == Dependency.blocked_id)
         .where(blocker.deleted.is_(False), blocked.deleted.is_(False))
     )
+    if roots is not None:
+        # The roots' own edges too, so that a root shows whichever way it is linked.
+        statement = statement.where(
+            or_(
+                Dependency.blocked_id.in_(_upstream_of_reach(roots, direction, depth)),
+                Dependency.blocker_id.in_(roots),
+            )
+        )
+    rows = await session.execute(statement)
     graph = BlockingGraph()
     for row in rows:
         values: tuple[Any, ...] = tuple(row)
@@ -140,6 +163,27 @@ async def load_graph(session: AsyncSession) -> BlockingGraph:
     for ids in (*graph.blockers.values(), *graph.blocking.values()):
         ids.sort(key=lambda item_id: graph.nodes[item_id].order)
     return graph
+
+
+def _upstream_of_reach(roots: Select[Any], direction: Direction, depth: int) -> Select[Any]:
+    """Ids of the roots, of what lies ``depth`` steps downstream of them when ``direction``
+    goes that way, and of everything upstream of all those."""
+    starts: Select[Any] = roots
+    if direction in (Direction.DOWNSTREAM, Direction.BOTH) and depth > 0:
+        reach = select(roots.subquery().c[0].label("id"), literal(0).label("hops")).cte(
+            "downstream", recursive=True
+        )
+        reach = reach.union(
+            select(Dependency.blocked_id, reach.c.hops + 1)
+            .join(reach, Dependency.blocker_id == reach.c.id)
+            .where(reach.c.hops < depth)
+        )
+        starts = select(reach.c.id)
+    upstream = select(starts.subquery().c[0].label("id")).cte("upstream", recursive=True)
+    upstream = upstream.union(
+        select(Dependency.blocker_id).join(upstream, Dependency.blocked_id == upstream.c.id)
+    )
+    return select(upstream.c.id)
 
 
 @dataclass(frozen=True, slots=True)

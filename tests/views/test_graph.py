@@ -11,9 +11,11 @@ A and B are the issues of epic PAY-1, under the hub-native initiative INI-1.
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.errors import NotFound
@@ -24,6 +26,7 @@ from hub.views.graph import (
     BlockingGraph,
     Direction,
     Node,
+    blocked_by_open_work,
     critical_path,
     cycles,
     load_graph,
@@ -292,11 +295,15 @@ async def test_roots_from_an_initiative_a_component_or_a_hub_id(sessions) -> Non
         component = await resolve_roots(session, "ledger", RootKind.COMPONENT)
         by_id = await resolve_roots(session, "jira:G", RootKind.ITEM)
         view = await dependency_view(session, "INI-1", RootKind.INITIATIVE, Direction.BOTH, 1)
+        alone = await dependency_view(session, "PAY-1", RootKind.ITEM, Direction.BOTH, 3)
     assert sorted(node.key for node in initiative) == ["PAY-1", "PAY-2", "PAY-3"]
     assert sorted(node.key for node in component) == ["acme/x#1", "acme/x#2"]
     assert [node.key for node in by_id] == ["PAY-5"]
-    assert view.roots == ["jira:E1", "jira:A", "jira:B"]
-    assert "jira:E1" in view.nodes  # a root without dependencies is still shown
+    # Of an initiative's items, those without dependencies are left out (E1, the epic)...
+    assert view.roots == ["jira:A", "jira:B"]
+    assert "jira:E1" not in view.nodes
+    # ...but an item asked for by name is shown even alone.
+    assert (alone.roots, alone.nodes, alone.edges) == (["jira:E1"], ["jira:E1"], [])
 
 
 @pytest.mark.parametrize(
@@ -313,3 +320,48 @@ async def test_an_unknown_root_is_not_found(sessions, root: str, kind: RootKind)
     async with sessions() as session:
         with pytest.raises(NotFound, match=root):
             await resolve_roots(session, root, kind)
+
+
+async def test_the_part_read_for_a_root_answers_as_the_whole_graph_does(sessions) -> None:
+    """On random graphs (cycles, deleted items, long chains): what is read for some roots
+    gives the same neighbourhood, cycles, critical path and open work as the whole graph."""
+    rng = random.Random(7)
+    ids = [f"jira:R{n}" for n in range(60)]
+    async with sessions() as session, session.begin():
+        session.add(Source(id=1, name="jira", kind="jira", base_url="https://jira", created_at=NOW))
+        await session.flush()
+        session.add_all(
+            item(
+                item_id,
+                f"R-{n:02}",
+                rng.choice([T, T, P, D]),
+                target=rng.choice([None, -30, 10, 40]),
+                deleted=rng.random() < 0.1,
+            )
+            for n, item_id in enumerate(ids)
+        )
+        await session.flush()
+        pairs = {tuple(rng.sample(ids, 2)) for _ in range(90)}
+        session.add_all(blocks(blocker, blocked) for blocker, blocked in pairs)
+    async with sessions() as session:
+        whole = await load_graph(session)
+        for root in rng.sample(ids, 12):
+            for direction in Direction:
+                depth = rng.choice([1, 2, 3])
+                roots = select(WorkItem.id).where(WorkItem.id.in_([root, ids[0]]))
+                part = await load_graph(session, roots, direction, depth)
+                assert len(part.nodes) <= len(whole.nodes)
+                starts = [root, ids[0]]
+                assert answers(part, starts, direction, depth) == answers(
+                    whole, starts, direction, depth
+                ), (root, direction, depth)
+
+
+def answers(graph: BlockingGraph, roots: list[str], direction: Direction, depth: int) -> tuple:
+    around = neighbourhood(graph, roots, direction, depth)
+    return (
+        around,
+        cycles(graph, around.nodes),
+        critical_path(graph, roots),
+        blocked_by_open_work(graph, around.nodes),
+    )
