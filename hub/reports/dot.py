@@ -98,7 +98,7 @@ def _node(item: DrawnItem) -> str:
         attributes += [f'URL="{escape(url)}"', 'target="_blank"']
     if item.root:
         attributes.append("peripheries=2")
-    return f"  {item.id} [{', '.join(attributes)}];"
+    return f"  {item.name} [{', '.join(attributes)}];"
 
 
 def _edge(drawing: Drawing, edge: DrawnEdge) -> str:
@@ -114,5 +114,5 @@ def _edge(drawing: Drawing, edge: DrawnEdge) -> str:
         notes.append("late")
     if notes:
         attributes.append(f'label="{escape(" + ".join(notes))}"')
-    blocker, blocked = drawing.items[edge.blocker].id, drawing.items[edge.blocked].id
+    blocker, blocked = drawing.items[edge.blocker].name, drawing.items[edge.blocked].name
     return f"  {blocker} -> {blocked}" + (f" [{', '.join(attributes)}];" if attributes else ";")

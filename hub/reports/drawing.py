@@ -28,7 +28,7 @@ PLAIN, CYCLE, CRITICAL = "#868e96", "#c92a2a", "#e8590c"
 
 @dataclass(slots=True)
 class DrawnItem:
-    id: str
+    name: str
     """An identifier safe in DOT and Mermaid, derived from the key."""
     key: str
     title: str
@@ -49,7 +49,7 @@ class DrawnItem:
 class DrawnEdge:
     blocker: str
     blocked: str
-    """Keys of the two items: ``blocker`` blocks ``blocked``."""
+    """Hub ids of the two items: ``blocker`` blocks ``blocked``."""
     provenance: list[str]
     crosses_tools: bool
     in_cycle: bool = False
@@ -62,48 +62,49 @@ class DrawnEdge:
 class Drawing:
     title: str
     items: dict[str, DrawnItem] = field(default_factory=dict)
-    """By key, in the order the API listed them."""
+    """By hub id, in the order the API listed them. Not by key: a Jira project and a Linear
+    team may share a key prefix."""
     edges: list[DrawnEdge] = field(default_factory=list)
     cycles: int = 0
 
 
 def drawing(title: str, graphs: Iterable[dict[str, Any]], roots: Iterable[str] = ()) -> Drawing:
     """One drawing of one or more ``dependencyGraph`` results (several roots are merged);
-    ``roots`` are keys to mark as what the drawing was asked about."""
+    ``roots`` are keys (any case) or hub ids to mark as what the drawing was asked about."""
     found = Drawing(title=title)
     edges: dict[tuple[str, str], DrawnEdge] = {}
     cycles: set[frozenset[str]] = set()
     shown: dict[str, DrawnItem] = {}
     for graph in graphs:
         for node in graph["nodes"]:
-            shown.setdefault(node["key"], _item(node))
+            shown.setdefault(node["id"], _item(node))
         for edge in graph["edges"]:
-            pair = (edge["blocker"]["key"], edge["blocked"]["key"])
+            pair = (edge["blocker"]["id"], edge["blocked"]["id"])
             edges.setdefault(pair, DrawnEdge(*pair, edge["provenance"], edge["crossesTools"]))
         for cycle in graph["cycles"]:
-            members = {item["key"] for item in cycle}
+            members = {item["id"] for item in cycle}
             cycles.add(frozenset(members))
             for item in cycle:
                 _beyond(shown, item).in_cycle = True
             for item in cycle:
                 for blocker in item["blockers"]:
-                    if blocker["key"] in members:
-                        _add_edge(edges, shown, blocker["key"], item["key"]).in_cycle = True
+                    if blocker["id"] in members:
+                        _add_edge(edges, shown, blocker["id"], item["id"]).in_cycle = True
         path = graph["criticalPath"] if len(graph["criticalPath"]) > 1 else []
         for item in path:
             _beyond(shown, item).on_critical_path = True
         for blocker, blocked in zip(path, path[1:], strict=False):
-            _add_edge(edges, shown, blocker["key"], blocked["key"]).on_critical_path = True
+            _add_edge(edges, shown, blocker["id"], blocked["id"]).on_critical_path = True
         for conflict in graph["scheduleConflicts"]:
-            pair = (conflict["blocker"]["key"], conflict["blocked"]["key"])
+            pair = (conflict["blocker"]["id"], conflict["blocked"]["id"])
             if pair in edges:
                 edges[pair].late_blocker = True
     roots = {root.lower() for root in roots}
-    linked = {key for edge in edges.values() for key in (edge.blocker, edge.blocked)}
-    for key, item in shown.items():
-        item.root = key.lower() in roots
-        if key in linked or item.root:
-            found.items[key] = item
+    linked = {item_id for edge in edges.values() for item_id in (edge.blocker, edge.blocked)}
+    for item_id, item in shown.items():
+        item.root = item.key.lower() in roots or item_id.lower() in roots
+        if item_id in linked or item.root:
+            found.items[item_id] = item
     _name(found.items.values())
     found.edges = list(edges.values())
     found.cycles = len(cycles)
@@ -112,7 +113,7 @@ def drawing(title: str, graphs: Iterable[dict[str, Any]], roots: Iterable[str] =
 
 def _item(node: dict[str, Any]) -> DrawnItem:
     return DrawnItem(
-        id="",
+        name="",
         key=node["key"],
         title=node["title"],
         url=node["url"],
@@ -127,10 +128,10 @@ def _item(node: dict[str, Any]) -> DrawnItem:
 
 def _beyond(shown: dict[str, DrawnItem], node: dict[str, Any]) -> DrawnItem:
     """The item shown for ``node``, added as beyond the depth when the graph left it out."""
-    if node["key"] not in shown:
-        shown[node["key"]] = _item(node)
-        shown[node["key"]].beyond_depth = True
-    return shown[node["key"]]
+    if node["id"] not in shown:
+        shown[node["id"]] = _item(node)
+        shown[node["id"]].beyond_depth = True
+    return shown[node["id"]]
 
 
 def _add_edge(
@@ -147,7 +148,7 @@ def _add_edge(
 
 
 def _name(items: Iterable[DrawnItem]) -> None:
-    """Gives each item an id of letters, digits and underscores from its key (``ACME-12`` →
+    """Gives each item a name of letters, digits and underscores from its key (``ACME-12`` →
     ``n_ACME_12``, ``org/repo#3`` → ``n_org_repo_3``); the prefix keeps clear of keywords such
     as ``end``, and a counter tells apart keys that sanitize alike."""
     taken: set[str] = set()
@@ -158,4 +159,4 @@ def _name(items: Iterable[DrawnItem]) -> None:
             n += 1
             candidate = f"{base}_{n}"
         taken.add(candidate)
-        item.id = candidate
+        item.name = candidate

@@ -47,14 +47,14 @@ def render_dependencies(drawing: Drawing) -> str:
         "  %% Red: a cycle. Thick orange: the critical path. Dotted: crosses tools.",
         "  %% Dashed outline: beyond the depth asked. Thick outline: the item asked about.",
     ]
-    lines += [f'  {item.id}["{_label(item)}"]' for item in drawing.items.values()]
+    lines += [f'  {item.name}["{_label(item)}"]' for item in drawing.items.values()]
     if not drawing.items:
         lines.append('  nothing["No dependencies"]')
     lines += [_edge(drawing, edge) for edge in drawing.edges]
     for item in drawing.items.values():
         url = web_url(item.url)
         if url:
-            lines.append(f'  click {item.id} href "{url}" _blank')
+            lines.append(f'  click {item.name} href "{url}" _blank')
     lines += [f"  {line}" for line in CLASS_DEFS]
     lines += _classes(drawing)
     lines += _link_styles(drawing)
@@ -76,7 +76,7 @@ def _edge(drawing: Drawing, edge: DrawnEdge) -> str:
     if edge.late_blocker:
         notes.append("late")
     label = f'|"{escape(" + ".join(notes))}"|' if notes else ""
-    blocker, blocked = drawing.items[edge.blocker].id, drawing.items[edge.blocked].id
+    blocker, blocked = drawing.items[edge.blocker].name, drawing.items[edge.blocked].name
     return f"  {blocker} {arrow}{label} {blocked}"
 
 
@@ -95,7 +95,7 @@ def _classes(drawing: Drawing) -> list[str]:
             if applies
         ]
         for name in names:
-            members.setdefault(name, []).append(item.id)
+            members.setdefault(name, []).append(item.name)
     return [f"  class {','.join(ids)} {name}" for name, ids in members.items()]
 
 

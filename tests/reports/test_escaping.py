@@ -22,6 +22,7 @@ NASTY = (
 
 def node(key: str, title: str, url: str = "https://t/x", source: str = "jira") -> dict[str, Any]:
     return {
+        "id": f"{source}:{key}",
         "key": key,
         "title": title,
         "url": url,
@@ -46,14 +47,14 @@ def graph_data() -> dict[str, Any]:
             {
                 "provenance": ["MENTION"],
                 "crossesTools": True,
-                "blocker": {"key": "acme/x#1"},
-                "blocked": {"key": "acme-x-1"},
+                "blocker": {"id": "github:acme/x#1", "key": "acme/x#1"},
+                "blocked": {"id": "jira:acme-x-1", "key": "acme-x-1"},
             },
             {
                 "provenance": ["TRACKER"],
                 "crossesTools": False,
-                "blocker": {"key": "acme-x-1"},
-                "blocked": {"key": "ACME_X_1"},
+                "blocker": {"id": "jira:acme-x-1", "key": "acme-x-1"},
+                "blocked": {"id": "jira:ACME_X_1", "key": "ACME_X_1"},
             },
         ],
         "cycles": [],
@@ -154,3 +155,26 @@ def test_markdown_escapes_every_cell() -> None:
         "\\#12; \\`c\\` \\& \\[l\\](u) \\| p | github | In \\| Progress | – | 2026-05-01 | – "
         "| 🟢 On track |"
     )
+
+
+def test_items_of_two_tools_that_share_a_key_stay_apart() -> None:
+    jira, linear = node("ENG-7", "in Jira"), node("ENG-7", "in Linear", source="linear")
+    edge = {
+        "provenance": ["MENTION"],
+        "crossesTools": True,
+        "blocker": {"id": jira["id"], "key": "ENG-7"},
+        "blocked": {"id": linear["id"], "key": "ENG-7"},
+    }
+    data = {
+        "nodes": [jira, linear],
+        "edges": [edge],
+        "cycles": [],
+        "criticalPath": [jira, linear],
+        "blockedByOpenWork": [],
+        "scheduleConflicts": [],
+    }
+    text = dot.render_dependencies(drawing("ENG-7", [data], roots=["eng-7"]))
+    assert '  n_ENG_7 [label="ENG-7 · jira\\nin Jira"' in text
+    assert '  n_ENG_7_2 [label="ENG-7 · linear\\nin Linear"' in text
+    assert "  n_ENG_7 -> n_ENG_7_2 [color=" in text
+    assert text.count("peripheries=2") == 2  # the key names both
