@@ -13,6 +13,7 @@ import click
 
 from hub.config import HubConfig, load_config
 from hub.errors import HubError
+from hub.reports.cli import report as report_group
 
 T = TypeVar("T")
 
@@ -51,6 +52,9 @@ def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     for noisy in ("httpx", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     ctx.obj = {"config_path": config_path}
+
+
+main.add_command(report_group)
 
 
 @main.group()

@@ -1,0 +1,54 @@
+"""Text from trackers made safe for any report: one line, printable, links to the web only.
+
+Titles come from anyone who can open an issue, so every format starts from these helpers and
+then adds its own escaping (Markdown, DOT, Mermaid).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from urllib.parse import quote, urlsplit
+
+HEALTH_LABELS = {
+    "ON_TRACK": "On track",
+    "AT_RISK": "At risk",
+    "OFF_TRACK": "Off track",
+    "DONE": "Done",
+    "NO_DATES": "No dates",
+}
+
+_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+"""Controls, format characters (bidi overrides, zero-width joiners), surrogates, private and
+unassigned code points, line and paragraph separators."""
+
+_KEEP = {"\u200d"}
+"""The zero-width joiner holds multi-part emoji together; it cannot reorder text."""
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: whitespace runs (newlines too) become one space, and characters
+    that are invisible or reorder text (bidi overrides) are dropped."""
+    kept = (
+        " " if char.isspace() else char
+        for char in text
+        if char.isspace() or char in _KEEP or unicodedata.category(char) not in _INVISIBLE
+    )
+    return " ".join("".join(kept).split())
+
+
+def shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def web_url(url: str | None) -> str | None:
+    """An http(s) URL with spaces, quotes, brackets and other unsafe characters
+    percent-encoded; None for anything else (``javascript:``, relative paths, garbage)."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    if scheme not in ("http", "https"):
+        return None
+    return quote(url.strip(), safe="/:?#[]@!$&*+,;=%~-._")
