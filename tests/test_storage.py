@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import InvalidRequestError
 
 from hub.records import Level, StatusCategory
+from hub.storage.database import create_engine
 from hub.storage.models import Source, WorkItem
 
 
@@ -50,3 +51,21 @@ async def test_relationships_refuse_lazy_loading(sessions) -> None:
         assert item is not None
         with pytest.raises(InvalidRequestError):
             _ = item.source
+
+
+async def test_connections_come_configured_for_the_hub(database_url) -> None:
+    """SQLite: WAL and foreign keys. PostgreSQL: no JIT, whose compile time dwarfs the
+    hub's short queries when the planner overestimates a recursive walk."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                settings = (
+                    await connection.scalar(text("PRAGMA journal_mode")),
+                    await connection.scalar(text("PRAGMA foreign_keys")),
+                )
+                assert settings == ("wal", 1)
+            else:
+                assert await connection.scalar(text("SHOW jit")) == "off"
+    finally:
+        await engine.dispose()

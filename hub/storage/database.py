@@ -19,7 +19,8 @@ from hub.storage.types import dumps, loads
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    """An async engine; SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL runs
+    without JIT compilation."""
     parsed = make_url(url)
     kwargs.setdefault("json_serializer", dumps)
     kwargs.setdefault("json_deserializer", loads)
@@ -28,6 +29,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(parsed, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
+    # A recursive walk's size is beyond the planner's guess, and the guess decides JIT: the
+    # dependency graph spent 217 of its 249 ms compiling a query that runs in 16 ms.
+    kwargs.setdefault("connect_args", {"server_settings": {"jit": "off"}})
     return create_async_engine(parsed, pool_pre_ping=True, **kwargs)
 
 
