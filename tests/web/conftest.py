@@ -59,14 +59,14 @@ async def synced(
 
 
 @pytest.fixture
-def serve(synced: async_sessionmaker[AsyncSession]) -> Serve:
+def serve(sessions: async_sessionmaker[AsyncSession]) -> Serve:
     """``async with serve(require_token=...) as base_url``: the hub's app under uvicorn on a
     free port of 127.0.0.1, in the test's own event loop (the database's connections live
     there), stopped on exit."""
 
     @asynccontextmanager
     async def serving(*, require_token: bool) -> AsyncIterator[str]:
-        app = create_app(synced, require_token=require_token)
+        app = create_app(sessions, require_token=require_token)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
         sock.listen(16)

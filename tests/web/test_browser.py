@@ -230,3 +230,84 @@ async def test_a_title_with_markup_shows_as_text_in_the_report(browser: Browser)
     await expect(page.locator("tr.row-epic").nth(1)).to_contain_text("No target date")
     assert dialogs == []
     assert errors.messages == []
+
+
+# A blocks B blocks C blocks A; D, in another tool, blocks A and is due after it.
+CYCLE = {
+    "nodes": [
+        {
+            "key": key,
+            "title": f"Item {key}",
+            "url": f"https://tracker.example/{key}",
+            "level": "ISSUE",
+            "status": "To Do",
+            "statusCategory": "TODO",
+            "targetDate": "2026-06-30",
+            "source": {"name": "linear" if key == "D" else "jira", "kind": "jira"},
+        }
+        for key in "ABCD"
+    ],
+    "edges": [
+        {
+            "provenance": ["TRACKER"],
+            "crossesTools": blocker == "D",
+            "blocker": {"key": blocker},
+            "blocked": {"key": blocked},
+        }
+        for blocker, blocked in [("A", "B"), ("B", "C"), ("C", "A"), ("D", "A")]
+    ],
+    "cycles": [{"key": "A"}, {"key": "B"}, {"key": "C"}],
+    "criticalPath": [{"key": "D"}, {"key": "A"}],
+    "blockedByOpenWork": [{"key": "A"}, {"key": "B"}, {"key": "C"}],
+    "scheduleConflicts": [
+        {
+            "blockerTarget": "2026-09-30",
+            "blockedTarget": "2026-06-30",
+            "blocker": {"key": "D"},
+            "blocked": {"key": "A"},
+        }
+    ],
+}
+
+DRAW = """async (graph) => {
+  const { renderGraph } = await import("./static/graph.js");
+  document.querySelector("main").append(renderGraph(graph, "A"));
+}"""
+
+
+async def test_the_graph_marks_cycles_conflicts_and_blockers_to_the_left(
+    serve: Serve, browser: Browser
+) -> None:
+    async with serve(require_token=False) as base:
+        page = await browser.new_page(viewport=VIEWPORT)
+        errors = PageErrors()
+        errors.attach(page)
+        await page.goto(f"{base}/roadmap")
+        await expect(page.locator("#status")).to_have_text("Showing 0 initiatives and 0 epics.")
+        await expect(page.locator(".roadmap .empty")).to_have_text("No epics match.")
+        await page.evaluate(DRAW, CYCLE)
+
+        nodes = page.locator("svg.graph g.node")
+        await expect(nodes).to_have_count(4)
+        x = {
+            key: float(await page.locator(f'g.node[data-key="{key}"] rect').get_attribute("x") or 0)
+            for key in "ABCD"
+        }
+        assert x["D"] < x["A"] < x["B"]  # blockers left of what they block
+        assert await page.locator("g.node.root").get_attribute("data-key") == "A"
+        assert await page.locator("g.node.cycle").count() == 3
+        assert await page.locator('g.node[data-key="D"]').get_attribute("class") == (
+            "node status-TODO critical"
+        )
+        conflict = page.locator("path.edge-conflict")
+        await expect(conflict).to_have_count(1)
+        assert "edge-crosses" in (await conflict.get_attribute("class") or "")
+        assert "D blocks A" in (await conflict.locator("title").text_content() or "")
+        await expect(page.locator("path.edge")).to_have_count(4)
+        for path in await page.locator("path.edge").all():
+            assert "NaN" not in (await path.get_attribute("d") or "NaN")
+        facts = await page.locator(".graph-list li").all_text_contents()
+        assert "In a cycle: A, B, C" in facts
+        assert "Critical path: D → A" in facts
+        assert any("blocker due 2026-09-30, after 2026-06-30" in fact for fact in facts)
+        assert errors.messages == []

@@ -6,6 +6,7 @@ import { count, h, keyLink, s } from "./timeline.js";
 const NODE = { width: 210, height: 60 };
 const GAP = { x: 64, y: 16 };
 const PAD = 16;
+const ARC = 44; // px above the boxes that an arc of a backward edge reaches for
 const TITLE_CHARS = 30;
 
 /** A figure with the graph around `rootKey` and, below it, the graph as a list. */
@@ -95,13 +96,15 @@ function layout(graph, rootKey) {
   }
   const tallest = Math.max(...[...columns.values()].map((keys) => keys.length));
   const first = Math.min(...columns.keys());
+  const backwards = graph.edges.some((e) => depth.get(e.blocker.key) >= depth.get(e.blocked.key));
+  const top = PAD + (backwards ? ARC : 0); // room for the arcs of backward edges
   const place = new Map();
   for (const [d, keys] of columns) {
-    const offset = ((tallest - keys.length) * (NODE.height + GAP.y)) / 2;
+    const offset = ((tallest - keys.length) * (NODE.height + GAP.y)) / 2; // centred columns
     for (const [index, key] of keys.entries()) {
       place.set(key, {
         x: PAD + (d - first) * (NODE.width + GAP.x),
-        y: PAD + offset + index * (NODE.height + GAP.y),
+        y: top + offset + index * (NODE.height + GAP.y),
       });
     }
   }
@@ -144,10 +147,11 @@ function edgePath(edge, place, flags) {
     const bend = (to.x - x1) / 2;
     d = `M${x1},${y1} C${x1 + bend},${y1} ${to.x - bend},${y2} ${to.x},${y2}`;
   } else {
-    // Same column or backwards (only in a cycle): loop around the right-hand sides.
-    const x1 = from.x + NODE.width;
-    const x2 = to.x + NODE.width;
-    d = `M${x1},${y1} C${x1 + GAP.x / 2},${y1} ${x2 + GAP.x / 2},${y2} ${x2},${y2}`;
+    // Same column or backwards (only in a cycle): an arc over the top, clear of the boxes.
+    const x1 = from.x + NODE.width / 2;
+    const x2 = to.x + NODE.width / 2;
+    const top = Math.min(from.y, to.y) - ARC;
+    d = `M${x1},${from.y} C${x1},${top} ${x2},${top} ${x2},${to.y}`;
   }
   const kind = edgeKind(edge, flags);
   return s(
