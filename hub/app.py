@@ -1,4 +1,5 @@
-"""The HTTP face of the hub: GraphQL at ``/graphql`` and a health check at ``/healthz``.
+"""The HTTP face of the hub: GraphQL at ``/graphql``, a health check at ``/healthz``, and the
+web pages at ``/`` and ``/roadmap`` (``hub.web``), which read their data from ``/graphql``.
 
 The app is stateless: everything per request comes from ``get_context``, so it runs as many
 replicas as needed in front of one database. Given a scheduler, the app runs its syncs for as
@@ -40,6 +41,7 @@ from hub.auth import FORBIDDEN, ReadOnlyGuard, TokenAuth
 from hub.config import ApiConfig
 from hub.limits import BodyLimit, FragmentFanOutLimiter, QueryComplexityLimiter
 from hub.scheduler import Scheduler
+from hub.web.routes import web_routes
 from schema import Context, create_schema, get_context
 
 DEFAULT_API = ApiConfig()
@@ -169,6 +171,7 @@ def create_app(
         routes=[
             Route("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET"]),
+            *web_routes(),
         ],
         lifespan=lifespan,
     )

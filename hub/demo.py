@@ -1,5 +1,5 @@
 """``hub demo``: three simulated trackers, a sync into a fresh SQLite file, the cross-tool
-roadmap and dependencies, then GraphQL.
+roadmap and dependencies, then GraphQL and the /roadmap page.
 
 Needs nothing configured and reaches no network beyond 127.0.0.1. The demo's hub config
 (component catalog, hub initiatives) is built here, as a person would write it in hub.toml.
@@ -145,6 +145,12 @@ def simulator_app(
     return app, f"key {LINEAR_KEY}, teams {teams}"
 
 
+def addresses(host: str, port: int) -> str:
+    """Where the served demo answers: the API and the roadmap page."""
+    base = f"http://{host}:{port}"
+    return f"GraphQL: {base}/graphql  (Ctrl-C to stop)\nRoadmap: {base}/roadmap"
+
+
 def fresh_sqlite(path: str) -> str:
     for suffix in ("", "-wal", "-shm"):
         Path(path + suffix).unlink(missing_ok=True)
@@ -175,7 +181,7 @@ async def run_demo(*, items: int, port: int, database: str, keep_serving: bool) 
             if keep_serving:
                 sock = bind("127.0.0.1", port)
                 host, bound_port = sock.getsockname()[:2]
-                click.echo(f"GraphQL: http://{host}:{bound_port}/graphql  (Ctrl-C to stop)")
+                click.echo(addresses(host, bound_port))
                 click.echo("Try:\n" + EXAMPLE_QUERY)
                 await serve_sessions(sessions, sock, graphiql=True)
     finally:

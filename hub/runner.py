@@ -176,6 +176,7 @@ async def serve_api(
         )
         sock = bind(host, port)
         log.info("GraphQL API on http://%s:%d/graphql", *sock.getsockname()[:2])
+        log.info("Roadmap page on http://%s:%d/roadmap", *sock.getsockname()[:2])
         if schedule and config.sources:
             log.info("scheduled syncs of: %s", ", ".join(s.name for s in config.sources))
         await serve_app(app, sock)
