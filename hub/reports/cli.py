@@ -6,7 +6,6 @@ shows exactly what the API answers. Nothing is written until the report is compl
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
@@ -252,14 +251,9 @@ def _with_database(
 
 def _html_roadmap(data: dict[str, Any]) -> str:
     """Imported when asked for: the page's module is larger than every other format's."""
-    try:
-        module = importlib.import_module("hub.reports.html")
-    except ModuleNotFoundError as error:
-        if error.name != "hub.reports.html":
-            raise
-        raise click.ClickException("this installation has no HTML report") from None
-    html: str = module.render_roadmap(data)
-    return html
+    from hub.reports.html import render_roadmap
+
+    return render_roadmap(data)
 
 
 def _emit(text: str, output: str | None, *, byte_order_mark: bool = False) -> None:

@@ -100,3 +100,19 @@ def test_help_says_what_each_option_does() -> None:
     dependencies = CliRunner().invoke(main, ["report", "dependencies", "--help"]).output
     assert "Default: every initiative" in dependencies
     assert "--root-kind [item|initiative|component]" in dependencies
+
+
+async def test_the_html_report_is_one_file_with_the_roadmap_inside(
+    sessions, hub_report, tmp_path: Path
+) -> None:
+    await build_world(sessions)
+    output = tmp_path / "roadmap.html"
+    result = await hub_report("roadmap", "--format", "html", "--output", str(output))
+    assert result.exit_code == 0, result.output
+    page = output.read_text(encoding="utf-8")
+    data = json.loads((await hub_report("roadmap", "--format", "json")).stdout)
+    for lane in data["roadmap"]["lanes"]:
+        assert json.dumps(lane["title"]) in page
+        for epic in lane["epics"]:
+            assert json.dumps(epic["item"]["key"]) in page
+    assert "<script src=" not in page and "<link" not in page  # nothing loaded from elsewhere
