@@ -1,12 +1,13 @@
 """The roadmap query: epics from every tool in lanes, with rolled-up progress and health.
 
 The view (``hub.views.roadmap``) computes everything in a fixed number of set-based
-statements; the rows it read prime this request's ``item_by_id`` loader, so every ``Item``
-here resolves without another statement, and the Items' own relations batch as usual.
+statements; every ``Item`` here resolves at once from the rows it read (which also prime
+this request's ``item_by_id`` loader), and the Items' own relations batch as usual.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from graphql import GraphQLError
 
 import hub.views.roadmap as view
 from hub.records import StatusCategory
+from hub.storage.models import WorkItem
 from hub.views.health import PACE_MARGIN, UNDATED_BLOCKER_HORIZON, Health
 from schema.context import Info
 from schema.types import Item
@@ -37,11 +39,9 @@ strawberry.enum(
 )
 
 
-async def _item(info: Info, item_id: str) -> Item:
-    row = await info.context.loaders.item_by_id.load(item_id)
-    if row is None:  # the roadmap primed the loader with every row it shows
-        raise LookupError(f"roadmap item {item_id} is gone")
-    return Item.from_row(row)
+Rows = Mapping[str, WorkItem]
+"""The rows the view read of every item the roadmap shows, by id: its Items resolve from
+them at once, with no loader round trip (thousands of awaits for a whole roadmap)."""
 
 
 @strawberry.input(description="Every field given narrows the epics shown.")
@@ -102,10 +102,11 @@ class RoadmapProgress:
 @strawberry.type(description="One epic on the roadmap.")
 class RoadmapEpic:
     entry: strawberry.Private[view.RoadmapEntry]
+    rows: strawberry.Private[Rows]
 
     @strawberry.field(description="The epic itself, from whichever tracker holds it.")
-    async def item(self, info: Info) -> Item:
-        return await _item(info, self.entry.id)
+    def item(self) -> Item:
+        return Item.from_row(self.rows[self.entry.id])
 
     @strawberry.field(description="Progress of the epic's child issues.")
     def progress(self) -> RoadmapProgress:
@@ -119,8 +120,8 @@ class RoadmapEpic:
         description="Open items blocking this epic that threaten its target date: due after "
         "it, or without a date when the target is near. Empty for closed or undated epics."
     )
-    async def slipping_blockers(self, info: Info) -> list[Item]:
-        return [await _item(info, blocker.id) for blocker in self.entry.slipping_blockers]
+    def slipping_blockers(self) -> list[Item]:
+        return [Item.from_row(self.rows[blocker.id]) for blocker in self.entry.slipping_blockers]
 
 
 @strawberry.type(
@@ -128,6 +129,7 @@ class RoadmapEpic:
 )
 class RoadmapLane:
     lane: strawberry.Private[view.Lane]
+    rows: strawberry.Private[Rows]
 
     @strawberry.field(
         description="The group's key: initiative key, component name, source name or quarter "
@@ -145,10 +147,10 @@ class RoadmapLane:
         return self.lane.kind
 
     @strawberry.field(description="The lane's initiative; null unless grouped by initiative.")
-    async def initiative(self, info: Info) -> Item | None:
+    def initiative(self) -> Item | None:
         if self.lane.initiative is None:
             return None
-        return await _item(info, self.lane.initiative.id)
+        return Item.from_row(self.rows[self.lane.initiative.id])
 
     @strawberry.field(
         description="The epics' progress added up (counts and estimates); canceled epics "
@@ -166,7 +168,7 @@ class RoadmapLane:
 
     @strawberry.field(description="The lane's epics by target date (undated last), then key.")
     def epics(self) -> list[RoadmapEpic]:
-        return [RoadmapEpic(entry=epic) for epic in self.lane.epics]
+        return [RoadmapEpic(entry=epic, rows=self.rows) for epic in self.lane.epics]
 
 
 @strawberry.type(description="How many epics shown are in each health; each epic counts once.")
@@ -248,6 +250,6 @@ class RoadmapQuery:
         return Roadmap(
             group_by=group_by,
             as_of=today,
-            lanes=[RoadmapLane(lane=lane) for lane in result.lanes],
+            lanes=[RoadmapLane(lane=lane, rows=result.items) for lane in result.lanes],
             summary=RoadmapSummary.from_view(result.summary),
         )
