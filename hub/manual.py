@@ -231,17 +231,15 @@ async def assign_to_initiative(
 
 
 async def unassign_from_initiative(session: AsyncSession, item_reference: str) -> WorkItem:
-    """Remove a manual assignment. The tracker's or the rules' parent is not stored apart, so
-    the item has no parent until its source sends it again (the cleared content hash makes
-    that write happen; a full sync of the source does it at once)."""
+    """Remove a manual assignment: the item goes back under the parent its last sync gave
+    it (the tracker's, or the hub rules' initiative)."""
     item = await find_item(session, item_reference)
     removed = await session.execute(
         delete(InitiativeAssignment).where(InitiativeAssignment.item_id == item.id)
     )
     if not removed.rowcount:  # type: ignore[attr-defined]
         raise NotAssigned(item)
-    item.parent_id = None
-    item.content_hash = ""
+    item.parent_id = item.synced_parent_id
     return item
 
 

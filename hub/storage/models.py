@@ -75,6 +75,9 @@ class WorkItem(Base):
     status_name: Mapped[str] = mapped_column(String(128))
     status_category: Mapped[StatusCategory] = mapped_column(_enum(StatusCategory))
     parent_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    """The parent shown: a person's initiative assignment, else ``synced_parent_id``."""
+    synced_parent_id: Mapped[str | None] = mapped_column(String(200))
+    """The parent the last sync gave: the tracker's, or the hub rules' initiative."""
     start_date: Mapped[date | None] = mapped_column(Date)
     target_date: Mapped[date | None] = mapped_column(Date)
     completed_at: Mapped[datetime | None]

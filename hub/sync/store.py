@@ -158,6 +158,7 @@ def _item_row(
         "status_name": item.status_name,
         "status_category": target.statuses.get(item.status_name, item.status_category),
         "parent_id": parent,
+        "synced_parent_id": parent,
         "start_date": item.start_date,
         "target_date": item.target_date,
         "completed_at": item.completed_at,

@@ -1,5 +1,5 @@
 """A person's initiative assignment outranks the tracker parent and the hub rules, through
-every re-sync; removing it lets the next write of the item restore their parent."""
+every re-sync; removing it puts the item back under the parent its last sync gave it."""
 
 from __future__ import annotations
 
@@ -96,18 +96,35 @@ async def test_assignments_survive_every_kind_of_resync(sessions) -> None:
     assert (stored["PAY-1"], stored["PAY-2"]) == ("hub:growth", "hub:growth")
 
 
-async def test_unassigning_lets_the_next_write_restore_the_tracker_parent(sessions) -> None:
+async def test_unassigning_restores_the_synced_parent_at_once(sessions) -> None:
     await sync(sessions)
-    await create_and_assign(sessions, "PAY-1", "PAY-2")
+    await create_and_assign(sessions, "PAY-1", "PAY-2", "PAY-3")
+    async with transaction(sessions) as session:
+        for epic in ("PAY-1", "PAY-2", "PAY-3"):
+            await manual.unassign_from_initiative(session, epic)
+
+    # The tracker's parent, the rules' initiative, and no parent, as the sync left them.
+    stored = await parents(sessions)
+    assert (stored["PAY-1"], stored["PAY-2"], stored["PAY-3"]) == (
+        "jira:9",
+        "hub:payments-v2",
+        None,
+    )
+
+    await sync(sessions, renamed(ITEMS), full=True)  # and so they stay
+    assert await parents(sessions) == stored
+
+
+async def test_an_assigned_epic_keeps_what_its_tracker_says_meanwhile(sessions) -> None:
+    await sync(sessions)
+    await create_and_assign(sessions, "PAY-1")
+    moved = [replace(i, parent_external_id=None) if i.key == "PAY-1" else i for i in ITEMS]
+    await sync(sessions, moved, full=True)  # the tracker takes PAY-1 out of its initiative
+    assert (await parents(sessions))["PAY-1"] == "hub:growth"
+
     async with transaction(sessions) as session:
         await manual.unassign_from_initiative(session, "PAY-1")
-        await manual.unassign_from_initiative(session, "PAY-2")
     assert (await parents(sessions))["PAY-1"] is None
-
-    await sync(sessions, full=True)  # same content: the cleared hash forces the write
-
-    stored = await parents(sessions)
-    assert (stored["PAY-1"], stored["PAY-2"]) == ("jira:9", "hub:payments-v2")
 
 
 async def test_apply_assignments_is_one_statement_for_the_ids_given(
