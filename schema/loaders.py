@@ -85,10 +85,14 @@ async def load_items_by_id(sessions: Sessions, ids: list[str]) -> list[WorkItem 
 
 
 async def load_items_by_key(sessions: Sessions, keys: list[str]) -> list[list[WorkItem]]:
-    """Tracker keys are unique within a tracker, not across sources: a key may match several."""
-    statement = visible_items().where(WorkItem.key.in_(keys)).order_by(WorkItem.id)
+    """Keys in any case, as people type them (the mutations read them so too). Tracker keys
+    are unique within a tracker, not across sources: a key may match several."""
+    lowered = [key.lower() for key in keys]
+    statement = (
+        visible_items().where(func.lower(WorkItem.key).in_(set(lowered))).order_by(WorkItem.id)
+    )
     rows = await _all(sessions, statement)
-    return _grouped(keys, ((row.WorkItem.key, row.WorkItem) for row in rows))
+    return _grouped(lowered, ((row.WorkItem.key.lower(), row.WorkItem) for row in rows))
 
 
 async def load_children(sessions: Sessions, parent_ids: list[str]) -> list[list[WorkItem]]:

@@ -176,7 +176,9 @@ class Query:
         resolver=sync_runs, description="Sync runs, newest first."
     )
 
-    @strawberry.field(description="The item with this tracker key; null if unknown or deleted.")
+    @strawberry.field(
+        description="The item with this tracker key, in any case; null if unknown or deleted."
+    )
     async def item(self, info: Info, key: str) -> Item | None:
         rows = await info.context.loaders.items_by_key.load(key)
         if len(rows) > 1:

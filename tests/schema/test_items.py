@@ -230,6 +230,15 @@ async def test_components_of_an_item(sessions, dataset) -> None:
     ]
 
 
+async def test_a_key_is_found_in_any_case_as_the_mutations_find_it(sessions, dataset) -> None:
+    item = (await run(sessions, ITEM_GRAPH, key="pay-3"))["item"]
+    assert (item["id"], item["key"]) == ("jira:102", "PAY-3")
+    async with sessions() as session, session.begin():
+        session.add(work_item("github:299", "pay-1", "Same key in another case", source_id=2))
+    message = await error_of(sessions, ITEM_GRAPH, key="Pay-1")
+    assert "jira:100" in message and "github:299" in message
+
+
 @pytest.mark.parametrize("key", ["PAY-5", "NOPE-1"])
 async def test_deleted_or_unknown_key_is_null(sessions, dataset, key: str) -> None:
     assert (await run(sessions, ITEM_GRAPH, key=key))["item"] is None
