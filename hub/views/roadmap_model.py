@@ -1,0 +1,145 @@
+"""What the roadmap shows: lanes of epics, with progress and health, and the filter that
+chooses them. Built by ``hub.views.roadmap`` from the rows ``hub.views.roadmap_queries``
+reads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from hub.records import StatusCategory
+from hub.storage.models import WorkItem
+from hub.views.health import Blocker, Health
+
+
+class Grouping(StrEnum):
+    INITIATIVE = "INITIATIVE"
+    COMPONENT = "COMPONENT"
+    SOURCE = "SOURCE"
+    QUARTER = "QUARTER"
+
+
+UNGROUPED_TITLES = {
+    Grouping.INITIATIVE: "No initiative",
+    Grouping.COMPONENT: "No component",
+    Grouping.SOURCE: "No source",
+    Grouping.QUARTER: "No date",
+}
+"""Titles of the last lane, which holds the epics that fit no group."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoadmapFilter:
+    """Which epics to show; an empty field narrows nothing. Names and keys match exactly."""
+
+    sources: Sequence[str] = ()
+    components: Sequence[str] = ()
+    initiatives: Sequence[str] = ()
+    """Tracker keys of initiatives (hub-native ones by their config key)."""
+    status_categories: Sequence[StatusCategory] = ()
+    """Empty means every category but CANCELED."""
+    text: str | None = None
+    """Case-insensitive substring of the epic's title or key."""
+
+    @property
+    def narrows(self) -> bool:
+        return bool(
+            self.sources
+            or self.components
+            or self.initiatives
+            or self.status_categories
+            or self.text
+        )
+
+
+@dataclass(slots=True)
+class Progress:
+    total: int = 0
+    done: int = 0
+    estimate_total: float = 0.0
+    estimate_done: float = 0.0
+
+    @property
+    def ratio(self) -> float | None:
+        """Share of children done, or None when there is nothing to count."""
+        return self.done / self.total if self.total else None
+
+    @property
+    def estimate_ratio(self) -> float | None:
+        return self.estimate_done / self.estimate_total if self.estimate_total else None
+
+    def add(self, other: Progress) -> None:
+        self.total += other.total
+        self.done += other.done
+        self.estimate_total += other.estimate_total
+        self.estimate_done += other.estimate_done
+
+
+@dataclass(slots=True)
+class RoadmapEntry:
+    """An epic or an initiative as the roadmap shows it."""
+
+    id: str
+    key: str
+    title: str
+    url: str
+    source: str
+    status_name: str
+    status_category: StatusCategory
+    start_date: date | None
+    target_date: date | None
+    completed_at: datetime | None
+    created_on: date
+    progress: Progress = field(default_factory=Progress)
+    health: Health = Health.NO_DATES
+    slipping_blockers: list[Blocker] = field(default_factory=list)
+
+    @property
+    def window_start(self) -> date:
+        return self.start_date or self.created_on
+
+    @property
+    def slipping_blocker_keys(self) -> list[str]:
+        return [blocker.key for blocker in self.slipping_blockers]
+
+    @classmethod
+    def from_row(cls, row: WorkItem, source: str) -> RoadmapEntry:
+        return cls(
+            id=row.id,
+            key=row.key,
+            title=row.title,
+            url=row.url,
+            source=source,
+            status_name=row.status_name,
+            status_category=row.status_category,
+            start_date=row.start_date,
+            target_date=row.target_date,
+            completed_at=row.completed_at,
+            created_on=row.created_at.astimezone(UTC).date(),
+        )
+
+
+@dataclass(slots=True)
+class Lane:
+    """One group of epics; ``key`` is None for the last lane, of epics that fit no group.
+    ``initiative`` is set only for an initiative's lane."""
+
+    key: str | None
+    title: str
+    kind: Grouping
+    initiative: RoadmapEntry | None = None
+    epics: list[RoadmapEntry] = field(default_factory=list)
+    progress: Progress = field(default_factory=Progress)
+    health: Health = Health.NO_DATES
+
+
+@dataclass(slots=True)
+class Roadmap:
+    lanes: list[Lane]
+    summary: dict[Health, int]
+    """Epics per health, each epic once even when it shows in several lanes."""
+    items: dict[str, WorkItem]
+    """The stored rows of every epic, initiative and slipping blocker shown, detached from
+    their session, for callers that render more fields than the roadmap carries."""

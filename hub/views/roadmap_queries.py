@@ -1,0 +1,183 @@
+"""The roadmap's statements: four or five set-based queries whatever the number of epics —
+epics, initiatives, issue counts per epic, open blockers of the epics, and component
+memberships when grouping by component. Every statement narrows by the same epic subquery,
+never by a list of ids.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased, defer
+
+from hub.records import Level, StatusCategory
+from hub.storage.models import (
+    Component,
+    Dependency,
+    InitiativeAssignment,
+    ItemComponent,
+    Source,
+    WorkItem,
+)
+from hub.views.health import CLOSED, Blocker
+from hub.views.roadmap_model import Progress, RoadmapEntry, RoadmapFilter
+
+INITIATIVE_OF = func.coalesce(InitiativeAssignment.initiative_id, WorkItem.parent_id)
+"""A person's assignment outranks the tracker parent and the hub's label rules."""
+
+
+def _without_large_columns(entity: Any) -> tuple[Any, ...]:
+    return (defer(entity.raw, raiseload=True), defer(entity.body, raiseload=True))
+
+
+def epics(
+    *columns: Any, filter: RoadmapFilter, start: date | None, end: date | None
+) -> Select[Any]:
+    """Live epics matching the filter and date range, with their source and assignment."""
+    return (
+        select(*columns)
+        .select_from(WorkItem)
+        .join(Source, Source.id == WorkItem.source_id)
+        .outerjoin(InitiativeAssignment, InitiativeAssignment.item_id == WorkItem.id)
+        .where(
+            WorkItem.level == Level.EPIC,
+            WorkItem.deleted == false(),
+            *_conditions(filter),
+            *_overlapping(start, end),
+        )
+    )
+
+
+def _conditions(filter: RoadmapFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [
+        WorkItem.status_category.in_(filter.status_categories)
+        if filter.status_categories
+        else WorkItem.status_category != StatusCategory.CANCELED
+    ]
+    if filter.sources:
+        conditions.append(Source.name.in_(filter.sources))
+    if filter.components:
+        members = (
+            select(ItemComponent.item_id)
+            .join(Component, Component.id == ItemComponent.component_id)
+            .where(Component.name.in_(filter.components))
+        )
+        conditions.append(WorkItem.id.in_(members))
+    if filter.initiatives:
+        initiative = aliased(WorkItem)
+        chosen = select(initiative.id).where(
+            initiative.level == Level.INITIATIVE, initiative.key.in_(filter.initiatives)
+        )
+        conditions.append(INITIATIVE_OF.in_(chosen))
+    if filter.text:
+        conditions.append(
+            WorkItem.title.icontains(filter.text, autoescape=True)
+            | WorkItem.key.icontains(filter.text, autoescape=True)
+        )
+    return conditions
+
+
+def _overlapping(start: date | None, end: date | None) -> list[ColumnElement[bool]]:
+    """The epic's window [start date or creation day, target date] overlaps [start, end]."""
+    conditions: list[ColumnElement[bool]] = []
+    if end is not None:
+        after_end = datetime.combine(end + timedelta(days=1), time(), UTC)
+        conditions.append(
+            or_(
+                WorkItem.start_date <= end,
+                and_(WorkItem.start_date.is_(None), WorkItem.created_at < after_end),
+            )
+        )
+    if start is not None:
+        conditions.append(or_(WorkItem.target_date.is_(None), WorkItem.target_date >= start))
+    return conditions
+
+
+async def epic_rows(
+    session: AsyncSession, statement: Select[Any]
+) -> list[tuple[WorkItem, str, str | None]]:
+    rows = await session.execute(
+        statement.add_columns(Source.name, INITIATIVE_OF)
+        .options(*_without_large_columns(WorkItem))
+        .order_by(WorkItem.target_date.is_(None), WorkItem.target_date, WorkItem.key)
+    )
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
+async def initiatives(session: AsyncSession) -> dict[str, tuple[RoadmapEntry, WorkItem]]:
+    """Every live initiative; there are few."""
+    rows = await session.execute(
+        select(WorkItem, Source.name)
+        .join(Source, Source.id == WorkItem.source_id)
+        .options(*_without_large_columns(WorkItem))
+        .where(WorkItem.level == Level.INITIATIVE, WorkItem.deleted == false())
+    )
+    return {row.id: (RoadmapEntry.from_row(row, source), row) for row, source in rows}
+
+
+async def child_progress(session: AsyncSession, epic_ids: Select[Any]) -> dict[str, Progress]:
+    """Progress of every epic shown from its child issues, in one grouped query."""
+    is_done = WorkItem.status_category == StatusCategory.DONE
+    estimate = func.coalesce(WorkItem.estimate, 0.0)
+    rows = await session.execute(
+        select(
+            WorkItem.parent_id,
+            func.count(),
+            func.sum(case((is_done, 1), else_=0)),
+            func.sum(estimate),
+            func.sum(case((is_done, estimate), else_=0.0)),
+        )
+        .where(
+            WorkItem.level == Level.ISSUE,
+            WorkItem.deleted == false(),
+            WorkItem.status_category != StatusCategory.CANCELED,
+            WorkItem.parent_id.in_(epic_ids),
+        )
+        .group_by(WorkItem.parent_id)
+    )
+    return {
+        parent_id: Progress(int(total), int(done or 0), float(est_total or 0), float(est_done or 0))
+        for parent_id, total, done, est_total, est_done in rows
+    }
+
+
+async def open_blockers(
+    session: AsyncSession, epic_ids: Select[Any]
+) -> dict[str, list[tuple[Blocker, WorkItem]]]:
+    """Live, open items blocking each epic shown, once each whatever the provenance."""
+    blocker = aliased(WorkItem)
+    rows = await session.execute(
+        select(Dependency.blocked_id, blocker)
+        .join(blocker, blocker.id == Dependency.blocker_id)
+        .options(*_without_large_columns(blocker))
+        .where(
+            Dependency.blocked_id.in_(epic_ids),
+            blocker.deleted == false(),
+            blocker.status_category.not_in(CLOSED),
+        )
+        .order_by(blocker.key)
+    )
+    found: dict[str, dict[str, tuple[Blocker, WorkItem]]] = defaultdict(dict)
+    for blocked_id, row in rows:
+        found[blocked_id][row.id] = (
+            Blocker(row.id, row.key, row.status_category, row.target_date),
+            row,
+        )
+    return {blocked_id: list(by_id.values()) for blocked_id, by_id in found.items()}
+
+
+async def components(session: AsyncSession, epic_ids: Select[Any]) -> dict[str, list[str]]:
+    rows = await session.execute(
+        select(ItemComponent.item_id, Component.name)
+        .join(Component, Component.id == ItemComponent.component_id)
+        .where(ItemComponent.item_id.in_(epic_ids))
+        .order_by(Component.name)
+    )
+    found: dict[str, list[str]] = defaultdict(list)
+    for item_id, name in rows:
+        found[item_id].append(name)
+    return found
