@@ -20,6 +20,7 @@ from sqlalchemy.orm import aliased
 
 from hub.records import ItemRecord, Provenance
 from hub.storage.models import Dependency, ItemLink, ItemMention, WorkItem
+from hub.sync.among import among
 from hub.sync.mentions import Relation, find_mentions
 from hub.sync.upsert import upsert
 
@@ -34,8 +35,9 @@ async def store_mentions(
     session: AsyncSession, source_id: int, items: Mapping[str, ItemRecord]
 ) -> None:
     """Replace the references found in the text of these (changed) items."""
-    await (await session.connection()).execute(
-        delete(ItemMention).where(ItemMention.item_id.in_(list(items)))
+    connection = await session.connection()
+    await connection.execute(
+        delete(ItemMention).where(among(connection.dialect.name, ItemMention.item_id, items))
     )
     rows = [
         {"item_id": item_id, "key": m.key.lower(), "relation": m.relation, "source_id": source_id}
