@@ -26,6 +26,7 @@ from hub.records import hub_id
 from hub.storage.database import transaction
 from hub.sync import runs
 from hub.sync.assignments import apply_assignments
+from hub.sync.heap import freeze_long_lived_objects
 from hub.sync.links import resolve_mentions
 from hub.sync.lock import source_lock
 from hub.sync.report import SyncReport
@@ -74,6 +75,7 @@ class SyncEngine:
         self, source: SourceConfig, *, full: bool = False, progress: Progress | None = None
     ) -> SyncReport:
         """Sync one source. Tracker errors and a busy source end the run and are reported."""
+        freeze_long_lived_objects()
         try:
             async with source_lock(self.database, source.name, wait=self.wait_for_lock):
                 return await self._sync(source, full, progress or (lambda _report: None))
