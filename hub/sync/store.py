@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import and_, delete, select
@@ -51,7 +52,7 @@ class PageCounts:
         self.unchanged += other.unchanged
 
 
-_MAPPED_FIELDS = tuple(f.name for f in fields(ItemRecord) if f.name != "raw")
+_mapped_fields = attrgetter(*(f.name for f in fields(ItemRecord) if f.name != "raw"))
 
 
 def content_hash(record: ItemRecord, salt: str = "", raw: bytes | None = None) -> str:
@@ -63,7 +64,7 @@ def content_hash(record: ItemRecord, salt: str = "", raw: bytes | None = None) -
     payload already serialized by ``dump_document``, when the caller has it.
     """
     digest = hashlib.blake2b(salt.encode(), digest_size=16)
-    digest.update(repr(tuple(getattr(record, name) for name in _MAPPED_FIELDS)).encode())
+    digest.update(repr(_mapped_fields(record)).encode())
     digest.update(dump_document(record.raw) if raw is None else raw)
     return digest.hexdigest()
 
