@@ -54,21 +54,14 @@ async def upsert(
         None if update is None else tuple(update),
         connection.dialect,
     )
-    parameters = [_values(row, columns, statement.processors) for row in rows]
+    # Column by column: one bind processor call per value, no per-row bookkeeping.
+    values = [[row[column] for row in rows] for column in columns]
+    for position, process in statement.processors:
+        values[position] = [process(value) for value in values[position]]
     if connection.dialect.name == "postgresql":
-        arrays = tuple(list(column) for column in zip(*parameters, strict=True))
-        await connection.exec_driver_sql(statement.sql, arrays)
+        await connection.exec_driver_sql(statement.sql, tuple(values))
     else:
-        await connection.exec_driver_sql(statement.sql, parameters)
-
-
-def _values(
-    row: dict[str, Any], columns: tuple[str, ...], processors: tuple[tuple[int, Processor], ...]
-) -> tuple[Any, ...]:
-    values = [row[column] for column in columns]
-    for position, process in processors:
-        values[position] = process(values[position])
-    return tuple(values)
+        await connection.exec_driver_sql(statement.sql, list(zip(*values, strict=True)))
 
 
 @lru_cache(maxsize=128)
