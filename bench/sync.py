@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,15 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub.demo import demo_rules, demo_sources, simulators  # noqa: E402
+from connectors.simulators import (  # noqa: E402
+    DemoWorld,
+    build_demo_world,
+    create_github_app,
+    create_jira_app,
+    create_linear_app,
+    serve,
+)
+from hub.demo import DEMO_TOKEN, JIRA_EMAIL, LINEAR_KEY, demo_rules, demo_sources  # noqa: E402
 from hub.storage.database import create_engine, session_factory  # noqa: E402
 from hub.storage.migrate import upgrade  # noqa: E402
 from hub.sync import SyncEngine  # noqa: E402
@@ -41,12 +49,31 @@ POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
 
 def serve_world(items: int, seed: int, urls: Any, stop: Any) -> None:
-    from connectors.simulators import build_demo_world
-
     world = build_demo_world(items, seed=seed)
-    with simulators(world) as served:
+    with ExitStack() as stack:
+        served = {kind: stack.enter_context(serve(app)) for kind, app in apps(world, items)}
         urls.put((demo_sources(served, world), demo_rules(world)))
         stop.wait()
+
+
+def apps(world: DemoWorld, items: int) -> list[tuple[str, Any]]:
+    """The demo's three simulators, with hourly budgets big enough for the run: at their real
+    size (GitHub 5,000 requests, Linear 3M complexity points) a sync of a few hundred thousand
+    items waits an hour for the reset, which measures the tracker's limits, not the hub."""
+    budget = max(5_000, 10 * items)
+    return [
+        ("jira", create_jira_app(world.jira, email=JIRA_EMAIL, token=DEMO_TOKEN)),
+        (
+            "github",
+            create_github_app(
+                world.github, token=DEMO_TOKEN, rate_limit=budget, graphql_points=budget
+            ),
+        ),
+        (
+            "linear",
+            create_linear_app(world.linear, api_key=LINEAR_KEY, complexity_per_hour=100 * budget),
+        ),
+    ]
 
 
 @asynccontextmanager

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -46,6 +47,14 @@ def external_id(name_with_owner: str, number: int) -> str:
 
 def repo_of(repository_url: Any) -> str:
     """``owner/repo`` from ``.../repos/owner/repo`` (api.github.com or GHES ``/api/v3``)."""
+    if isinstance(repository_url, str) and repository_url:
+        return _repo_of_url(repository_url)
+    raise MappingError("repository_url is missing")
+
+
+@lru_cache(maxsize=1024)
+def _repo_of_url(repository_url: str) -> str:
+    """Cached: every issue of a repository names the same URL, read several times per sync."""
     parts = _path_parts(repository_url, "repository_url")
     if len(parts) < 3 or parts[-3] != "repos":
         raise MappingError(f"repository_url: not a repository URL: {repository_url!r}")

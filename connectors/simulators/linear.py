@@ -151,8 +151,9 @@ def complexity(schema: GraphQLSchema, document: DocumentNode, variables: Mapping
 class _Budget:
     """Hour-long request and complexity windows, reported as Linear's headers."""
 
-    def __init__(self, rate_limit_after: int | None) -> None:
+    def __init__(self, rate_limit_after: int | None, complexity_per_hour: int) -> None:
         self.rate_limit_after = rate_limit_after
+        self.complexity_per_hour = complexity_per_hour
         self.window_start_ms = int(time.time() * 1000)
         self.requests = 0
         self.points = 0
@@ -164,8 +165,8 @@ class _Budget:
             "x-ratelimit-requests-limit": str(limit),
             "x-ratelimit-requests-remaining": str(max(0, limit - self.requests)),
             "x-ratelimit-requests-reset": reset,
-            "x-ratelimit-complexity-limit": str(COMPLEXITY_PER_HOUR),
-            "x-ratelimit-complexity-remaining": str(max(0, COMPLEXITY_PER_HOUR - self.points)),
+            "x-ratelimit-complexity-limit": str(self.complexity_per_hour),
+            "x-ratelimit-complexity-remaining": str(max(0, self.complexity_per_hour - self.points)),
             "x-ratelimit-complexity-reset": reset,
             "x-complexity": str(query_complexity),
         }
@@ -190,9 +191,13 @@ def create_linear_app(
     api_key: str,
     oauth_token: str | None = None,
     rate_limit_after: int | None = None,
+    complexity_per_hour: int = COMPLEXITY_PER_HOUR,
     faults: Faults | None = None,
 ) -> Starlette:
     """The simulator for ``world``, accepting ``api_key`` (plain) or ``oauth_token`` (Bearer).
+
+    ``complexity_per_hour`` is the hourly complexity budget the headers report (Linear's by
+    default); the sync benchmark raises it so that a large world is read without pausing.
 
     ``faults`` injects network and paging faults; those served are counted in ``app.state.faults``.
     """
@@ -200,7 +205,7 @@ def create_linear_app(
     faults = faults or Faults()
     injected: Counter[str] = Counter()
     root = Root(world, PagingFaults(faults, injected))
-    budget = _Budget(rate_limit_after)
+    budget = _Budget(rate_limit_after, complexity_per_hour)
     requests: Counter[str] = Counter()
 
     def authenticate(header: str) -> Response | None:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.records import Level
 from hub.storage.models import InitiativeAssignment, WorkItem
+from hub.sync.among import among
 
 
 async def apply_assignments(session: AsyncSession, item_ids: Collection[str]) -> None:
@@ -26,10 +27,11 @@ async def apply_assignments(session: AsyncSession, item_ids: Collection[str]) ->
         .where(InitiativeAssignment.item_id == WorkItem.id)
         .scalar_subquery()
     )
-    await (await session.connection()).execute(
+    connection = await session.connection()
+    await connection.execute(
         update(WorkItem)
         .where(
-            WorkItem.id.in_(list(item_ids)),
+            among(connection.dialect.name, WorkItem.id, item_ids),
             WorkItem.level == Level.EPIC,
             WorkItem.id.in_(select(InitiativeAssignment.item_id)),
         )

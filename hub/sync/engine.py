@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -27,8 +28,10 @@ from hub.storage.database import transaction
 from hub.storage.statistics import CHANGED_ROWS, refresh_statistics
 from hub.sync import runs
 from hub.sync.assignments import apply_assignments
+from hub.sync.heap import freeze_long_lived_objects
 from hub.sync.links import resolve_mentions
 from hub.sync.lock import source_lock
+from hub.sync.pipeline import InOrder
 from hub.sync.report import SyncReport
 from hub.sync.rules import HubRules
 from hub.sync.screen import screen
@@ -75,6 +78,7 @@ class SyncEngine:
         self, source: SourceConfig, *, full: bool = False, progress: Progress | None = None
     ) -> SyncReport:
         """Sync one source. Tracker errors and a busy source end the run and are reported."""
+        freeze_long_lived_objects()
         try:
             async with source_lock(self.database, source.name, wait=self.wait_for_lock):
                 return await self._sync(source, full, progress or (lambda _report: None))
@@ -146,24 +150,37 @@ class SyncEngine:
     ) -> None:
         """Pages are gathered into batches of about ``STORE_BATCH`` items, each stored in one
         transaction with the cursor of its last page: fewer, larger statements cost far less
-        per item, and a batch is as safe to cut short as a page."""
+        per item, and a batch is as safe to cut short as a page.
+
+        While a batch is stored the next one is fetched, so that the tracker's latency and the
+        database's work overlap; batches are still stored one at a time and in order."""
+        stores = InOrder()
         batch: list[Page] = []
         size = 0
+
+        def store(pages: list[Page]) -> Coroutine[Any, Any, None]:
+            return self._store(pages, target, stream, run_id, report, connector, progress)
+
         try:
             async for page in connector.pages(stream, cursor):
                 batch.append(page)
                 size += len(page.items)
                 report.pages += 1
                 if size >= STORE_BATCH:
-                    await self._store(batch, target, stream, run_id, report, connector, progress)
+                    await stores.submit(store(batch))
                     batch, size = [], 0
+            if batch:
+                await stores.submit(store(batch))
         except HubError:
             # Pages read before a tracker error are good: keep them, so a resume starts after.
             if batch:
-                await self._store(batch, target, stream, run_id, report, connector, progress)
+                await stores.submit(store(batch))
+            await stores.drain()
             raise
-        if batch:
-            await self._store(batch, target, stream, run_id, report, connector, progress)
+        except BaseException:
+            await stores.abandon()
+            raise
+        await stores.drain()
 
     async def _store(
         self,

@@ -13,13 +13,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import (
+    CursorResult,
+    Select,
+    Table,
+    case,
+    delete,
+    func,
+    literal,
+    null,
+    select,
+    text,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from hub.records import ItemRecord, Provenance
-from hub.storage.models import Dependency, ItemLink, ItemMention, WorkItem
+from hub.storage.models import Base, Dependency, ItemLink, ItemMention, WorkItem
+from hub.storage.types import UTCDateTime
+from hub.sync.among import among
 from hub.sync.mentions import Relation, find_mentions
 from hub.sync.upsert import upsert
 
@@ -34,8 +49,9 @@ async def store_mentions(
     session: AsyncSession, source_id: int, items: Mapping[str, ItemRecord]
 ) -> None:
     """Replace the references found in the text of these (changed) items."""
-    await (await session.connection()).execute(
-        delete(ItemMention).where(ItemMention.item_id.in_(list(items)))
+    connection = await session.connection()
+    await connection.execute(
+        delete(ItemMention).where(among(connection.dialect.name, ItemMention.item_id, items))
     )
     rows = [
         {"item_id": item_id, "key": m.key.lower(), "relation": m.relation, "source_id": source_id}
@@ -50,7 +66,8 @@ MENTIONS_LOCK = 0x7A6B_0001
 
 
 async def resolve_mentions(session: AsyncSession, now: datetime) -> MentionCounts:
-    """Rebuild every mention dependency and link from the stored references."""
+    """Rebuild every mention dependency and link from the stored references, inside the
+    database: however many there are, none of them passes through the hub's memory."""
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MENTIONS_LOCK})
     mentioning = aliased(WorkItem)
@@ -66,45 +83,51 @@ async def resolve_mentions(session: AsyncSession, now: datetime) -> MentionCount
         .having(func.count() == 1)
         .subquery()
     )
-    rows = await session.execute(
-        select(ItemMention.item_id, ItemMention.relation, ItemMention.source_id, targets.c.id)
+    resolved = (
+        select(
+            ItemMention.item_id,
+            ItemMention.relation,
+            ItemMention.source_id,
+            targets.c.id.label("target"),
+        )
         .join(targets, targets.c.key == ItemMention.key)
         .join(mentioning, mentioning.id == ItemMention.item_id)
         .where(targets.c.source_id != ItemMention.source_id, mentioning.deleted.is_(False))
+        .subquery()
     )
-    dependencies: dict[tuple[str, str], int] = {}
-    links: set[tuple[str, str]] = set()
-    for item_id, relation, source_id, target in rows:
-        if relation == Relation.BLOCKED_BY:
-            dependencies[(target, item_id)] = source_id
-        elif relation == Relation.BLOCKS:
-            dependencies[(item_id, target)] = source_id
-        else:
-            links.add((item_id, target))
+    blocked_by = resolved.c.relation == Relation.BLOCKED_BY
     await session.execute(delete(Dependency).where(Dependency.provenance == Provenance.MENTION))
     await session.execute(delete(ItemLink))
-    await upsert(
+    dependencies = await _insert_new(
         session,
         Dependency,
-        [
-            {
-                "blocker_id": blocker,
-                "blocked_id": blocked,
-                "provenance": Provenance.MENTION,
-                "source_id": source_id,
-                "note": None,
-                "created_at": now,
-            }
-            for (blocker, blocked), source_id in sorted(dependencies.items())
-        ],
-        key=["blocker_id", "blocked_id", "provenance"],
-        update=[],
+        ["blocker_id", "blocked_id", "provenance", "source_id", "note", "created_at"],
+        select(
+            case((blocked_by, resolved.c.target), else_=resolved.c.item_id),
+            case((blocked_by, resolved.c.item_id), else_=resolved.c.target),
+            literal(Provenance.MENTION.value),
+            resolved.c.source_id,
+            null(),
+            literal(now, UTCDateTime()),
+        ).where(resolved.c.relation.in_([Relation.BLOCKED_BY, Relation.BLOCKS])),
     )
-    await upsert(
+    links = await _insert_new(
         session,
         ItemLink,
-        [{"from_id": a, "to_id": b} for a, b in sorted(links)],
-        key=["from_id", "to_id"],
-        update=[],
+        ["from_id", "to_id"],
+        select(resolved.c.item_id, resolved.c.target).where(
+            resolved.c.relation.not_in([Relation.BLOCKED_BY, Relation.BLOCKS])
+        ),
     )
-    return MentionCounts(len(dependencies), len(links))
+    return MentionCounts(dependencies, links)
+
+
+async def _insert_new(
+    session: AsyncSession, model: type[Base], columns: list[str], rows: Select[Any]
+) -> int:
+    """``INSERT ... SELECT`` skipping rows already there (one pair named twice); how many."""
+    table = cast(Table, model.__table__)
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table).from_select(columns, rows).on_conflict_do_nothing()
+    result = await session.execute(statement)
+    return int(cast(CursorResult[Any], result).rowcount or 0)

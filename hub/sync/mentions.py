@@ -44,6 +44,9 @@ _TOKENS = re.compile(
     "|".join((_LINEAR_URL, _JIRA_URL, _GITHUB_URL, _GITHUB_REF, _KEY, _PHRASE)), re.IGNORECASE
 )
 _KEY_SHAPE = re.compile(r"^[A-Z][A-Z0-9]{1,9}-\d+$")
+_ANY_REFERENCE = re.compile(r"-\d|#\d|://")
+"""What every reference contains (a key's ``-1``, a ref's ``#1``, a URL's ``://``): a text
+without any has none, and is answered without the costly full scan (most texts are such)."""
 
 
 def find_mentions(text: str) -> list[Mention]:
@@ -51,6 +54,12 @@ def find_mentions(text: str) -> list[Mention]:
 
     A key mentioned both plainly and in a blocking phrase keeps the blocking relation.
     """
+    if not _ANY_REFERENCE.search(text):
+        return []
+    return _scan(text)
+
+
+def _scan(text: str) -> list[Mention]:
     found: dict[str, Relation] = {}
     relation = Relation.LINK
     last_end = 0

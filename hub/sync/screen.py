@@ -1,8 +1,9 @@
 """Records from a tracker checked before they are stored: what cannot be stored is skipped
 with a reason, what can be made storable is cleaned. Never a crash, never a lost page.
 
-PostgreSQL refuses NUL characters in text and JSON, so they are removed; identifiers longer
-than their columns are refused; a description beyond ``MAX_BODY`` characters is cut.
+PostgreSQL refuses NUL characters in text and JSON, so they are removed (from the raw payload
+when it is serialized, ``hub.storage.types.dump_document``); identifiers longer than their
+columns are refused; a description beyond ``MAX_BODY`` characters is cut.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any
 
 from connectors.base import Skipped
 from hub.records import ItemRecord
-from hub.storage.types import dump_document
 
 MAX_BODY = 1_000_000
 LIMITS = {"external_id": 128, "key": 200, "url": 1024, "status_name": 128}
@@ -47,16 +47,4 @@ def _clean(item: ItemRecord) -> ItemRecord:
         changes["labels"] = tuple(label.replace("\x00", "") for label in item.labels)
     if len(changes.get("body", item.body)) > MAX_BODY:
         changes["body"] = changes.get("body", item.body)[:MAX_BODY]
-    if "\\u0000" in dump_document(item.raw):
-        changes["raw"] = _without_nul(item.raw)
     return replace(item, **changes) if changes else item
-
-
-def _without_nul(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, dict):
-        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_without_nul(v) for v in value]
-    return value

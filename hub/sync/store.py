@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import and_, delete, select
@@ -30,7 +31,8 @@ from hub.storage.models import (
     SyncCursor,
     WorkItem,
 )
-from hub.storage.types import JSONText, dump_document, dumps
+from hub.storage.types import JSONText, dump_document, dumps, loads
+from hub.sync.among import among, plan_per_batch
 from hub.sync.links import store_mentions
 from hub.sync.rules import HubRules
 from hub.sync.upsert import upsert
@@ -50,10 +52,10 @@ class PageCounts:
         self.unchanged += other.unchanged
 
 
-_MAPPED_FIELDS = tuple(f.name for f in fields(ItemRecord) if f.name != "raw")
+_mapped_fields = attrgetter(*(f.name for f in fields(ItemRecord) if f.name != "raw"))
 
 
-def content_hash(record: ItemRecord, salt: str = "", raw: str | None = None) -> str:
+def content_hash(record: ItemRecord, salt: str = "", raw: bytes | None = None) -> str:
     """A digest of everything stored about an item; equal digests mean nothing to write.
 
     Mapped fields are hashed through their ``repr`` (they are flat values and tuples) and
@@ -62,8 +64,8 @@ def content_hash(record: ItemRecord, salt: str = "", raw: str | None = None) -> 
     payload already serialized by ``dump_document``, when the caller has it.
     """
     digest = hashlib.blake2b(salt.encode(), digest_size=16)
-    digest.update(repr(tuple(getattr(record, name) for name in _MAPPED_FIELDS)).encode())
-    digest.update((dump_document(record.raw) if raw is None else raw).encode())
+    digest.update(repr(_mapped_fields(record)).encode())
+    digest.update(dump_document(record.raw) if raw is None else raw)
     return digest.hexdigest()
 
 
@@ -89,8 +91,11 @@ async def store_page(
         item_id: content_hash(item, target.fingerprint, raws[item_id])
         for item_id, item in by_id.items()
     }
-    rows = await (await session.connection()).execute(
-        select(WorkItem.id, WorkItem.content_hash).where(WorkItem.id.in_(list(by_id)))
+    connection = await session.connection()
+    await plan_per_batch(connection)
+    dialect = connection.dialect.name
+    rows = await connection.execute(
+        select(WorkItem.id, WorkItem.content_hash).where(among(dialect, WorkItem.id, by_id))
     )
     stored = {item_id: digest for item_id, digest in rows}
     changed = {i: item for i, item in by_id.items() if stored.get(i) != hashes[i]}
@@ -105,12 +110,19 @@ async def store_page(
 
     await _store_people(session, target, changed.values())
     # The raw payload goes in as the text just hashed, unless this engine would quote it.
-    serialized = getattr(session.get_bind().dialect, "_json_serializer", None) is dumps
+    serialized = getattr(connection.dialect, "_json_serializer", None) is dumps
     await upsert(
         session,
         WorkItem,
         [
-            _item_row(i, item, target, hashes[i], now, raws[i] if serialized else None)
+            _item_row(
+                i,
+                item,
+                target,
+                hashes[i],
+                now,
+                JSONText(raws[i].decode()) if serialized else loads(raws[i]),
+            )
             for i, item in changed.items()
         ],
         key=["id"],
@@ -140,7 +152,7 @@ def _item_row(
     target: Target,
     digest: str,
     now: datetime,
-    raw: JSONText | None = None,
+    raw: JSONText | dict[str, Any],
 ) -> dict[str, Any]:
     source_name = target.source_name
     parent = target.rules.initiative_for(item) or (
@@ -168,7 +180,7 @@ def _item_row(
         "created_at": item.created_at,
         "updated_at": item.updated_at,
         "deleted": item.deleted,
-        "raw": dict(item.raw) if raw is None else raw,
+        "raw": raw,
         "content_hash": digest,
         "synced_at": now,
     }
@@ -198,15 +210,17 @@ async def _store_people(session: AsyncSession, target: Target, items: Iterable[I
 
 
 async def _replace_components(session: AsyncSession, components: dict[str, list[str]]) -> None:
-    await (await session.connection()).execute(
-        delete(ItemComponent).where(ItemComponent.item_id.in_(list(components)))
+    connection = await session.connection()
+    dialect = connection.dialect.name
+    await connection.execute(
+        delete(ItemComponent).where(among(dialect, ItemComponent.item_id, components))
     )
     names = sorted({name for names in components.values() for name in names})
     if not names:
         return
     await upsert(session, Component, [{"name": n} for n in names], key=["name"], update=[])
-    rows = await (await session.connection()).execute(
-        select(Component.name, Component.id).where(Component.name.in_(names))
+    rows = await connection.execute(
+        select(Component.name, Component.id).where(among(dialect, Component.name, names))
     )
     ids = {name: component_id for name, component_id in rows}
     links = {(item_id, ids[name]) for item_id, names in components.items() for name in names}
@@ -223,13 +237,13 @@ async def _replace_tracker_dependencies(
     session: AsyncSession, target: Target, changed: dict[str, ItemRecord], now: datetime
 ) -> None:
     source_id, source_name = target.source_id, target.source_name
-    ids = list(changed)
-    await (await session.connection()).execute(
+    connection = await session.connection()
+    await connection.execute(
         delete(Dependency).where(
             and_(
                 Dependency.provenance == Provenance.TRACKER,
                 Dependency.source_id == source_id,
-                Dependency.blocker_id.in_(ids),
+                among(connection.dialect.name, Dependency.blocker_id, changed),
             )
         )
     )

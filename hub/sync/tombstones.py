@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.records import hub_id
 from hub.storage.models import WorkItem
+from hub.sync.among import among, plan_per_batch
 
 
 async def mark_seen(
@@ -35,8 +36,10 @@ async def mark_seen(
     values: dict[str, object] = {"seen_run": run_id}
     if restore:
         values["deleted"] = False
-    await (await session.connection()).execute(
-        update(WorkItem).where(WorkItem.id.in_(ids)).values(**values)
+    connection = await session.connection()
+    await plan_per_batch(connection)
+    await connection.execute(
+        update(WorkItem).where(among(connection.dialect.name, WorkItem.id, ids)).values(**values)
     )
 
 

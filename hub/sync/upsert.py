@@ -1,24 +1,33 @@
-"""Dialect-aware bulk ``INSERT ... ON CONFLICT`` for SQLite and PostgreSQL."""
+"""Bulk ``INSERT ... ON CONFLICT`` for SQLite and PostgreSQL, at driver level.
+
+A sync writes thousands of rows per transaction. Through SQLAlchemy's compiler every row of an
+executemany is rendered, bound and type-processed one parameter at a time; here the statement
+of each (table, columns, conflict rule) is built once per dialect and the rows go to the driver
+as plain values: on SQLite to ``executemany``, on PostgreSQL as one array per column expanded
+by ``unnest`` (one statement, one round trip, prepared once). Values are converted by the
+columns' own bind processors, so what is stored is exactly what SQLAlchemy would store.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Dialect, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.storage.models import Base
 
+Processor = Callable[[Any], Any]
 
-def _insert(session: AsyncSession, table: Table) -> Any:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(table)
-    if dialect == "sqlite":
-        return sqlite.insert(table)
-    raise NotImplementedError(f"no upsert for the {dialect} dialect")
+
+@dataclass(frozen=True, slots=True)
+class _Statement:
+    sql: str
+    processors: tuple[tuple[int, Processor], ...]
+    """(position, bind processor) of the columns whose values the driver cannot take as they are."""
 
 
 async def upsert(
@@ -29,19 +38,61 @@ async def upsert(
     key: Sequence[str],
     update: Sequence[str] | None = None,
 ) -> None:
-    """Insert ``rows`` in one statement; on a ``key`` conflict overwrite ``update`` columns.
+    """Insert ``rows`` in one go; on a ``key`` conflict overwrite ``update`` columns.
 
     ``update=None`` overwrites every column but the key; an empty ``update`` keeps the old row.
+    Every row has the columns of the first.
     """
     if not rows:
         return
-    statement = _insert(session, cast(Table, model.__table__))
-    columns = [c for c in rows[0] if c not in key] if update is None else list(update)
-    if columns:
-        statement = statement.on_conflict_do_update(
-            index_elements=list(key),
-            set_={column: statement.excluded[column] for column in columns},
-        )
+    columns = tuple(rows[0])
+    connection = await session.connection()
+    statement = _statement(
+        cast(Table, model.__table__),
+        columns,
+        tuple(key),
+        None if update is None else tuple(update),
+        connection.dialect,
+    )
+    # Column by column: one bind processor call per value, no per-row bookkeeping.
+    values = [[row[column] for row in rows] for column in columns]
+    for position, process in statement.processors:
+        values[position] = [process(value) for value in values[position]]
+    if connection.dialect.name == "postgresql":
+        await connection.exec_driver_sql(statement.sql, tuple(values))
     else:
-        statement = statement.on_conflict_do_nothing(index_elements=list(key))
-    await (await session.connection()).execute(statement, list(rows))
+        await connection.exec_driver_sql(statement.sql, list(zip(*values, strict=True)))
+
+
+@lru_cache(maxsize=128)
+def _statement(
+    table: Table,
+    columns: tuple[str, ...],
+    key: tuple[str, ...],
+    update: tuple[str, ...] | None,
+    dialect: Dialect,
+) -> _Statement:
+    if dialect.name not in ("sqlite", "postgresql"):
+        raise NotImplementedError(f"no upsert for the {dialect.name} dialect")
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    types = [table.c[column].type.dialect_impl(dialect) for column in columns]
+    if dialect.paramstyle == "qmark":
+        values = "VALUES (" + ", ".join("?" for _ in columns) + ")"
+    elif dialect.paramstyle == "numeric_dollar":
+        arrays = (f"${n}::{t.compile(dialect)}[]" for n, t in enumerate(types, start=1))
+        values = f"SELECT * FROM unnest({', '.join(arrays)})"
+    else:
+        raise NotImplementedError(f"no upsert for the {dialect.paramstyle} parameter style")
+    overwrite = [c for c in columns if c not in key] if update is None else list(update)
+    assignments = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in overwrite)
+    conflict = f"ON CONFLICT ({', '.join(quote(c) for c in key)}) DO "
+    conflict += f"UPDATE SET {assignments}" if overwrite else "NOTHING"
+    processors = []
+    for position, column_type in enumerate(types):
+        process = column_type.bind_processor(dialect)
+        if process is not None:
+            processors.append((position, process))
+    return _Statement(
+        f"INSERT INTO {quote(table.name)} ({names}) {values} {conflict}", tuple(processors)
+    )

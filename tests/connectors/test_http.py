@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import ssl
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 
@@ -15,7 +16,13 @@ import httpx
 import pytest
 import respx
 
-from connectors.http import RetryPolicy, TrackerHttp, pace_delay, wait_from_headers
+from connectors.http import (
+    RetryPolicy,
+    TrackerHttp,
+    pace_delay,
+    tls_context,
+    wait_from_headers,
+)
 from hub.errors import TrackerAuthError, TrackerRequestError, TrackerUnavailable
 
 BASE = "https://tracker.example"
@@ -811,3 +818,19 @@ async def test_bodies_that_never_parse_give_up_as_unavailable(
     mock.get(f"{BASE}/x").mock(return_value=httpx.Response(200, text="not json"))
     with pytest.raises(TrackerUnavailable, match="not JSON"):
         await http.request_json("GET", "/x")
+
+
+async def test_clients_share_one_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[object] = []
+
+    def create_ssl_context() -> object:
+        made.append(object())
+        return ssl.create_default_context()
+
+    monkeypatch.setattr(httpx, "create_ssl_context", create_ssl_context)
+    tls_context.cache_clear()
+    clients = [TrackerHttp(source="jira", base_url="https://jira.example") for _ in range(3)]
+    for client in clients:
+        await client.aclose()
+    tls_context.cache_clear()
+    assert len(made) == 1

@@ -246,3 +246,22 @@ def test_serves_over_real_http(world: LinearWorld) -> None:
         )
     keys = {team["key"] for team in response.json()["data"]["teams"]["nodes"]}
     assert keys == {"ENG", "INFRA", "DATA"}
+
+
+async def test_the_complexity_budget_is_linears_unless_raised(world: LinearWorld) -> None:
+    async def budget(app: Starlette) -> tuple[int, int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://linear") as client:
+            response = await client.post(
+                "/graphql",
+                json={"query": "{ teams { nodes { key } } }"},
+                headers={"Authorization": "lin_api_test"},
+            )
+        limit = int(response.headers["x-ratelimit-complexity-limit"])
+        spent = int(response.headers["x-complexity"])
+        assert int(response.headers["x-ratelimit-complexity-remaining"]) == limit - spent
+        return limit, spent
+
+    assert (await budget(create_linear_app(world, api_key="lin_api_test")))[0] == 3_000_000
+    raised = create_linear_app(world, api_key="lin_api_test", complexity_per_hour=50_000_000)
+    assert (await budget(raised))[0] == 50_000_000

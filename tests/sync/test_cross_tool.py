@@ -74,6 +74,30 @@ async def test_mentions_across_tools_become_dependencies_and_links(sessions) -> 
     assert await rows(sessions, select(ItemLink.from_id)) == []
 
 
+async def test_a_blocking_mention_from_either_side_is_one_dependency(sessions) -> None:
+    await sync(sessions, JIRA, [item(1, body="This blocks ENG-1."), item(2, body="See ENG-2")])
+    report = await sync(
+        sessions,
+        LINEAR,
+        [linear_item(1, body="Blocked by PAY-1"), linear_item(2, body="It blocks PAY-2")],
+    )
+    assert (report.mentions.dependencies, report.mentions.links) == (2, 1)
+    deps = await rows(
+        sessions,
+        select(Dependency.blocker_id, Dependency.blocked_id, Dependency.source_id).order_by(
+            Dependency.blocker_id
+        ),
+    )
+    assert [(blocker, blocked) for blocker, blocked, _ in deps] == [
+        ("jira:1", "linear:lin-1"),
+        ("linear:lin-2", "jira:2"),
+    ]
+    assert all(source_id is not None for *_, source_id in deps)
+    assert await rows(sessions, select(ItemLink.from_id, ItemLink.to_id)) == [
+        ("jira:2", "linear:lin-2")
+    ]
+
+
 async def test_catalog_merges_components_and_initiatives_adopt_epics_by_label(sessions) -> None:
     await sync(
         sessions,

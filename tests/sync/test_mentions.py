@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from hub.sync.mentions import Mention, Relation, find_mentions
+from hub.sync.mentions import Mention, Relation, _scan, find_mentions
 
 B, BY, L = Relation.BLOCKS, Relation.BLOCKED_BY, Relation.LINK
 
@@ -33,3 +35,17 @@ def test_references_and_their_relation(text: str, expected: list[tuple[str, Rela
 def test_huge_text_with_odd_unicode_is_scanned_without_error() -> None:
     text = ("é🙂\u200b" * 50_000) + " blocked by ENG-1"
     assert find_mentions(text) == [Mention("ENG-1", BY)]
+
+
+def test_the_quick_check_never_hides_a_reference() -> None:
+    fragments = [
+        "PAY-12", "ENG-7", "acme/api#34", "#5", "-9", "PAY", "12", "-", "#", "http", ":/", "://",
+        "https://acme.atlassian.net/browse/PAY-1", "https://github.com/a/b/issues/3",
+        "https://linear.app/acme/issue/ENG-4/title", "blocked by", "blocks", "and", " ", ",",
+        "2026-01-05", "x", "\n",
+    ]  # fmt: skip
+    chooser = random.Random(7)
+    texts = ["".join(chooser.choices(fragments, k=chooser.randint(0, 8))) for _ in range(3000)]
+    for text in texts:
+        assert find_mentions(text) == _scan(text)
+    assert sum(1 for text in texts if _scan(text)) > 1000

@@ -1,0 +1,86 @@
+"""Batches are stored in the background of the next fetch, yet one at a time and in order."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import select
+
+from hub.storage.models import SyncCursor, WorkItem
+from hub.sync import engine as engine_module
+from hub.sync.pipeline import InOrder
+from tests.sync.fakes import FakeConnector, item
+from tests.sync.test_engine import SOURCE, count, engine_for
+
+
+async def test_work_runs_one_at_a_time_in_order_behind_the_caller() -> None:
+    log: list[str] = []
+
+    async def work(name: str) -> None:
+        log.append(f"{name} starts")
+        await asyncio.sleep(0)
+        log.append(f"{name} ends")
+
+    stores = InOrder()
+    await stores.submit(work("a"))
+    log.append("caller goes on")
+    await stores.submit(work("b"))
+    await stores.drain()
+    assert log == ["caller goes on", "a starts", "a ends", "b starts", "b ends"]
+
+
+async def test_nothing_runs_after_a_failure() -> None:
+    ran: list[str] = []
+
+    async def fail() -> None:
+        raise RuntimeError("disk full")
+
+    async def work() -> None:
+        ran.append("later")
+
+    stores = InOrder()
+    await stores.submit(fail())
+    with pytest.raises(RuntimeError, match="disk full"):
+        await stores.submit(work())
+    with pytest.raises(RuntimeError, match="disk full"):
+        await stores.drain()
+    await asyncio.sleep(0)
+    assert ran == []
+
+
+async def test_abandoned_work_is_cancelled() -> None:
+    started, finished = asyncio.Event(), []
+
+    async def slow() -> None:
+        started.set()
+        await asyncio.sleep(60)
+        finished.append(True)
+
+    stores = InOrder()
+    await stores.submit(slow())
+    await started.wait()
+    await stores.abandon()
+    assert finished == []
+
+
+async def test_after_a_failed_batch_no_later_batch_is_stored(sessions, monkeypatch) -> None:
+    monkeypatch.setattr(engine_module, "STORE_BATCH", 2)
+    real_store_page = engine_module.store_page
+    calls = 0
+
+    async def store_page(session, target, items, now):
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("the database went away")
+        return await real_store_page(session, target, items, now)
+
+    monkeypatch.setattr(engine_module, "store_page", store_page)
+    items = [item(n) for n in range(1, 9)]
+    with pytest.raises(RuntimeError, match="went away"):
+        await engine_for(sessions, FakeConnector(SOURCE, items)).sync(SOURCE)
+    assert calls == 2
+    assert await count(sessions, WorkItem) == 2
+    async with sessions() as session:
+        assert await session.scalar(select(SyncCursor.value)) == "2"
