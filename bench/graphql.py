@@ -93,7 +93,6 @@ COMPONENT_MATRIX = """
 
 async def build(engine: AsyncEngine, items: int) -> None:
     """The demo world synced over HTTP, as ``hub demo`` does."""
-    await upgrade(engine)
     world = build_demo_world(items, seed=SEED)
     sync = SyncEngine(session_factory(engine), rules=demo_rules(world))
     with simulators(world) as urls:
@@ -136,6 +135,7 @@ async def database(args: argparse.Namespace, items: int) -> AsyncEngine:
     else:
         url = sqlite_file(items, args.rebuild)
     engine = create_engine(url)
+    await upgrade(engine)  # a database kept from an older hub gets the newer schema
     if not await is_built(engine):
         print(f"building the demo world ({items:,} issues per tracker) into {url} ...")
         await build(engine, items)

@@ -10,7 +10,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, defer
 
@@ -72,7 +72,14 @@ def _conditions(filter: RoadmapFilter) -> list[ColumnElement[bool]]:
         chosen = select(initiative.id).where(
             initiative.level == Level.INITIATIVE, initiative.key.in_(filter.initiatives)
         )
-        conditions.append(INITIATIVE_OF.in_(chosen))
+        # The candidates first, found by index (children, assigned items); then the rule,
+        # which no index serves and would otherwise be tried on every epic.
+        child, assigned = aliased(WorkItem), aliased(InitiativeAssignment)
+        candidates = union(
+            select(child.id).where(child.parent_id.in_(chosen)),
+            select(assigned.item_id).where(assigned.initiative_id.in_(chosen)),
+        )
+        conditions += [WorkItem.id.in_(candidates), INITIATIVE_OF.in_(chosen)]
     if filter.text:
         conditions.append(
             WorkItem.title.icontains(filter.text, autoescape=True)
