@@ -35,8 +35,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 from connectors.simulators import build_demo_world  # noqa: E402
 from hub.app import create_app  # noqa: E402
 from hub.demo import SEED, demo_rules, demo_sources, simulators  # noqa: E402
+from hub.heap import freeze_long_lived_objects  # noqa: E402
 from hub.records import Level  # noqa: E402
-from hub.runner import freeze_startup_heap  # noqa: E402
 from hub.storage.database import create_engine, session_factory  # noqa: E402
 from hub.storage.migrate import upgrade  # noqa: E402
 from hub.storage.models import SyncRun, WorkItem  # noqa: E402
@@ -227,7 +227,7 @@ async def run(args: argparse.Namespace, items: int) -> None:
     subjects = await pick_subjects(engine)
     counter = StatementCounter(engine)
     app = create_app(session_factory(engine), require_token=False)
-    freeze_startup_heap()  # as `hub serve` does before it serves
+    freeze_long_lived_objects()  # as `hub serve` does before it serves
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
         initiative = subjects["initiative"]

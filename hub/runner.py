@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import socket
 from collections.abc import AsyncIterator
@@ -16,6 +15,7 @@ from starlette.applications import Starlette
 
 from hub.config import ApiConfig, HubConfig
 from hub.errors import ConfigError, HubError
+from hub.heap import freeze_long_lived_objects
 from hub.progress import SyncProgress
 from hub.scheduler import Scheduler
 from hub.storage.database import create_engine, redact, session_factory
@@ -136,18 +136,9 @@ def api_settings(config: HubConfig, *, production: bool) -> ApiConfig:
         raise ConfigError(f"--production: [api] {message}") from None
 
 
-def freeze_startup_heap() -> None:
-    """Exempt what is alive at startup (modules, the schema, compiled SQL) from garbage
-    collection: every full collection would walk them again, and answers of a few hundred
-    items set one off every other request (bench/graphql.py: 180-370 ms for a dependency
-    graph of 378 nodes without this, 72-84 ms with it)."""
-    gc.collect()
-    gc.freeze()
-
-
 async def serve_app(app: Starlette, sock: socket.socket) -> None:
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    freeze_startup_heap()
+    freeze_long_lived_objects()
     await server.serve(sockets=[sock])
 
 

@@ -13,8 +13,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.records import Level
+from hub.storage.id_lists import among
 from hub.storage.models import InitiativeAssignment, WorkItem
-from hub.sync.among import among
 
 
 async def apply_assignments(session: AsyncSession, item_ids: Collection[str]) -> None:

@@ -23,12 +23,12 @@ from connectors import connector_for
 from connectors.base import Connector, Page
 from hub.config import SourceConfig
 from hub.errors import HubError, SyncInProgress
+from hub.heap import freeze_long_lived_objects
 from hub.records import hub_id
 from hub.storage.database import transaction
 from hub.storage.statistics import CHANGED_ROWS, refresh_statistics
 from hub.sync import runs
 from hub.sync.assignments import apply_assignments
-from hub.sync.heap import freeze_long_lived_objects
 from hub.sync.links import resolve_mentions
 from hub.sync.lock import source_lock
 from hub.sync.pipeline import InOrder

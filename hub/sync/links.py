@@ -32,9 +32,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from hub.records import ItemRecord, Provenance
+from hub.storage.id_lists import among
 from hub.storage.models import Base, Dependency, ItemLink, ItemMention, WorkItem
 from hub.storage.types import UTCDateTime
-from hub.sync.among import among
 from hub.sync.mentions import Relation, find_mentions
 from hub.sync.upsert import upsert
 

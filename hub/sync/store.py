@@ -23,6 +23,7 @@ from sqlalchemy import and_, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.records import ItemRecord, Provenance, StatusCategory, hub_id
+from hub.storage.id_lists import among, plan_per_batch
 from hub.storage.models import (
     Component,
     Dependency,
@@ -32,7 +33,6 @@ from hub.storage.models import (
     WorkItem,
 )
 from hub.storage.types import JSONText, dump_document, dumps, loads
-from hub.sync.among import among, plan_per_batch
 from hub.sync.links import store_mentions
 from hub.sync.rules import HubRules
 from hub.sync.upsert import upsert

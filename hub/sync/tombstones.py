@@ -16,8 +16,8 @@ from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.records import hub_id
+from hub.storage.id_lists import among, plan_per_batch
 from hub.storage.models import WorkItem
-from hub.sync.among import among, plan_per_batch
 
 
 async def mark_seen(

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from sqlalchemy import select, text
 
 from hub.records import Level, StatusCategory
+from hub.storage.id_lists import among, plan_per_batch
 from hub.storage.models import Component, Source, WorkItem
 from hub.storage.types import JSONText, dump_document
-from hub.sync.among import among, plan_per_batch
 from hub.sync.upsert import upsert
 
 PLUS_TWO = timezone(timedelta(hours=2))

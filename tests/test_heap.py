@@ -1,6 +1,6 @@
 import gc
 
-from hub.sync import heap
+from hub import heap
 
 
 def test_long_lived_objects_are_frozen_once_per_process(monkeypatch) -> None:
