@@ -128,13 +128,18 @@ def status_of(
     return name, overrides.get(name, category)
 
 
-def level_of(issue: Mapping[str, Any], epic_label: str) -> Level:
-    """EPIC with sub-issues or the epic label, else ISSUE (GitHub has no initiatives)."""
+def level_of(
+    issue: Mapping[str, Any], epic_label: str, names: tuple[str, ...] | None = None
+) -> Level:
+    """EPIC with sub-issues or the epic label, else ISSUE (GitHub has no initiatives).
+
+    ``names`` are the issue's ``labels``, when the caller has read them already."""
     summary = issue.get("sub_issues_summary")
     if isinstance(summary, MAPPINGS) and _count(summary.get("total")) > 0:
         return Level.EPIC
     wanted = epic_label.casefold()
-    return Level.EPIC if any(n.casefold() == wanted for n in labels(issue)) else Level.ISSUE
+    names = labels(issue) if names is None else names
+    return Level.EPIC if any(n.casefold() == wanted for n in names) else Level.ISSUE
 
 
 def labels(issue: Mapping[str, Any]) -> tuple[str, ...]:
@@ -161,12 +166,13 @@ def map_issue(
     try:
         status_name, category = status_of(issue, statuses)
         relations = relations or Dependencies()
+        names = labels(issue)
         return ItemRecord(
             external_id=external_id(repo, number),
             key=key,
             url=_text(issue.get("html_url"), "html_url"),
             title=_text(issue.get("title"), "title"),
-            level=level_of(issue, epic_label),
+            level=level_of(issue, epic_label, names),
             status_name=status_name,
             status_category=category,
             created_at=parse_datetime(issue.get("created_at"), "created_at"),
@@ -180,7 +186,7 @@ def map_issue(
                 else None
             ),
             assignee=assignee(issue),
-            labels=labels(issue),
+            labels=names,
             components=(repo,),
             blocks=relations.blocks,
             blocked_by=relations.blocked_by,
