@@ -30,7 +30,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Run as a script, this file's folder comes first on the path, where bench/graphql.py would
+# hide the `graphql` package: look in the repository root instead.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from connectors.simulators import (  # noqa: E402
     DemoWorld,

@@ -10,6 +10,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+MAPPINGS = (dict, Mapping)
+"""For ``isinstance``: same answer as ``Mapping`` alone, but parsed JSON (plain dicts) matches
+the exact type at once instead of going through ``ABCMeta.__instancecheck__``, a Python call
+that a mapping otherwise pays several times per item."""
+
 
 class MappingError(ValueError):
     """A tracker payload that cannot be mapped; the message names the field."""
@@ -35,6 +40,6 @@ def require_text(value: Any, name: str) -> str:
 
 
 def require_mapping(value: Any, name: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
+    if not isinstance(value, MAPPINGS):
         raise MappingError(f"{name} is missing")
     return value

@@ -10,29 +10,48 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Any
 
 
-class Level(StrEnum):
+class _Vocabulary(StrEnum):
+    """A ``StrEnum`` whose ``repr`` is built once per member: a stored item's content hash
+    takes the ``repr`` of two members, and ``Enum.__repr__`` formats it anew each time. The
+    text is the same, so content hashes do not change."""
+
+    def __repr__(self) -> str:
+        return _REPRS.get(id(self)) or Enum.__repr__(self)
+
+
+_REPRS: dict[int, str] = {}
+
+
+class Level(_Vocabulary):
     INITIATIVE = "INITIATIVE"
     EPIC = "EPIC"
     ISSUE = "ISSUE"
 
 
-class StatusCategory(StrEnum):
+class StatusCategory(_Vocabulary):
     TODO = "TODO"
     IN_PROGRESS = "IN_PROGRESS"
     DONE = "DONE"
     CANCELED = "CANCELED"
 
 
-class Provenance(StrEnum):
+class Provenance(_Vocabulary):
     """Where a dependency comes from: the tracker's own link, a mention in text, or a person."""
 
     TRACKER = "TRACKER"
     MENTION = "MENTION"
     MANUAL = "MANUAL"
+
+
+_REPRS.update(
+    (id(member), Enum.__repr__(member))
+    for vocabulary in (Level, StatusCategory, Provenance)
+    for member in vocabulary
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from connectors.payload import MappingError, parse_datetime
+from connectors.payload import MAPPINGS, MappingError, parse_datetime
 from hub.records import ItemRecord, Level, PersonRecord, StatusCategory
 
 _CLOSED_REASONS = {
@@ -79,7 +79,7 @@ def issue_id(issue: Mapping[str, Any]) -> str:
 def needs_dependencies(issue: Mapping[str, Any]) -> bool:
     """Whether the issue's dependency summary says it blocks anything (open or closed)."""
     summary = issue.get("issue_dependencies_summary")
-    if not isinstance(summary, Mapping):
+    if not isinstance(summary, MAPPINGS):
         return False
     return _count(summary.get("total_blocking")) > 0
 
@@ -88,13 +88,13 @@ def dependencies(node: Mapping[str, Any]) -> Dependencies:
     """The dependency lists a GraphQL ``Issue`` node carries, as external ids."""
 
     def ends(connection: Any) -> tuple[str, ...]:
-        nodes = connection.get("nodes") if isinstance(connection, Mapping) else None
+        nodes = connection.get("nodes") if isinstance(connection, MAPPINGS) else None
         found: dict[str, None] = {}
         for other in nodes or ():
-            if not isinstance(other, Mapping):
+            if not isinstance(other, MAPPINGS):
                 continue
             repository = other.get("repository")
-            name = repository.get("nameWithOwner") if isinstance(repository, Mapping) else None
+            name = repository.get("nameWithOwner") if isinstance(repository, MAPPINGS) else None
             if isinstance(name, str) and name:
                 found[external_id(name, _number(other.get("number")))] = None
         return tuple(found)
@@ -128,20 +128,25 @@ def status_of(
     return name, overrides.get(name, category)
 
 
-def level_of(issue: Mapping[str, Any], epic_label: str) -> Level:
-    """EPIC with sub-issues or the epic label, else ISSUE (GitHub has no initiatives)."""
+def level_of(
+    issue: Mapping[str, Any], epic_label: str, names: tuple[str, ...] | None = None
+) -> Level:
+    """EPIC with sub-issues or the epic label, else ISSUE (GitHub has no initiatives).
+
+    ``names`` are the issue's ``labels``, when the caller has read them already."""
     summary = issue.get("sub_issues_summary")
-    if isinstance(summary, Mapping) and _count(summary.get("total")) > 0:
+    if isinstance(summary, MAPPINGS) and _count(summary.get("total")) > 0:
         return Level.EPIC
     wanted = epic_label.casefold()
-    return Level.EPIC if any(n.casefold() == wanted for n in labels(issue)) else Level.ISSUE
+    names = labels(issue) if names is None else names
+    return Level.EPIC if any(n.casefold() == wanted for n in names) else Level.ISSUE
 
 
 def labels(issue: Mapping[str, Any]) -> tuple[str, ...]:
     """Label names; the REST description allows a label to be a bare string too."""
     names: list[str] = []
     for label in issue.get("labels") or ():
-        name = label.get("name") if isinstance(label, Mapping) else label
+        name = label.get("name") if isinstance(label, MAPPINGS) else label
         if isinstance(name, str) and name:
             names.append(name)
     return tuple(names)
@@ -161,12 +166,13 @@ def map_issue(
     try:
         status_name, category = status_of(issue, statuses)
         relations = relations or Dependencies()
+        names = labels(issue)
         return ItemRecord(
             external_id=external_id(repo, number),
             key=key,
             url=_text(issue.get("html_url"), "html_url"),
             title=_text(issue.get("title"), "title"),
-            level=level_of(issue, epic_label),
+            level=level_of(issue, epic_label, names),
             status_name=status_name,
             status_category=category,
             created_at=parse_datetime(issue.get("created_at"), "created_at"),
@@ -180,7 +186,7 @@ def map_issue(
                 else None
             ),
             assignee=assignee(issue),
-            labels=labels(issue),
+            labels=names,
             components=(repo,),
             blocks=relations.blocks,
             blocked_by=relations.blocked_by,
@@ -196,13 +202,13 @@ def assignee(issue: Mapping[str, Any]) -> PersonRecord | None:
     """The first of ``assignees`` (API version 2026-03-10 drops the singular ``assignee``)."""
     users = issue.get("assignees") or ([issue["assignee"]] if issue.get("assignee") else [])
     for user in users:
-        if isinstance(user, Mapping) and isinstance(user.get("login"), str):
+        if isinstance(user, MAPPINGS) and isinstance(user.get("login"), str):
             return PersonRecord(external_id=user["login"], name=user["login"], email=None)
     return None
 
 
 def _due_date(milestone: Any) -> date | None:
-    due = milestone.get("due_on") if isinstance(milestone, Mapping) else None
+    due = milestone.get("due_on") if isinstance(milestone, MAPPINGS) else None
     return None if due is None else parse_datetime(due, "milestone.due_on").date()
 
 

@@ -25,7 +25,7 @@ from connectors.jira.mapping import (
     find_custom_fields,
     map_issue,
 )
-from connectors.payload import MappingError, parse_datetime
+from connectors.payload import MAPPINGS, MappingError, parse_datetime
 from hub.config import SourceConfig
 from hub.errors import ConfigError, HubError
 from hub.records import ItemRecord
@@ -111,20 +111,24 @@ def map_page(
     seen: set[str] = set()
     high: int | None = None
     for issue in issues:
-        if not isinstance(issue, Mapping):
+        if not isinstance(issue, MAPPINGS):
             skipped.append(Skipped(key="?", reason="search returned a non-object issue"))
             continue
         issue_id = str(issue.get("id", ""))
         if issue_id and issue_id in seen:
             continue
         seen.add(issue_id)
-        updated = _updated_ms(issue)
-        if updated is not None and (high is None or updated > high):
-            high = updated
         try:
-            items.append(map_issue(issue, base=base, custom=custom))
+            item = map_issue(issue, base=base, custom=custom)
         except MappingError as exc:
             skipped.append(Skipped(key=str(issue.get("key") or issue_id or "?"), reason=str(exc)))
+            updated = _updated_ms(issue)
+        else:
+            items.append(item)
+            # The mapped item holds ``fields.updated`` already parsed: no second parse.
+            updated = _epoch_ms(item.updated_at)
+        if updated is not None and (high is None or updated > high):
+            high = updated
     return items, skipped, high
 
 
@@ -176,13 +180,17 @@ def decode_cursor(cursor: str | None) -> int | None:
 
 def _updated_ms(issue: Mapping[str, Any]) -> int | None:
     fields = issue.get("fields")
-    if not isinstance(fields, Mapping):
+    if not isinstance(fields, MAPPINGS):
         return None
     try:
         updated = parse_datetime(fields.get("updated"))
     except MappingError:
         return None
-    return (updated - _EPOCH) // timedelta(milliseconds=1)
+    return _epoch_ms(updated)
+
+
+def _epoch_ms(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(milliseconds=1)
 
 
 def _quote(value: str) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from connectors.payload import MappingError, parse_datetime
+from connectors.payload import MAPPINGS, MappingError, parse_datetime
 from connectors.payload import require_mapping as _mapping
 from connectors.payload import require_text as _text
 from hub.records import ItemRecord, Level, PersonRecord, StatusCategory
@@ -86,7 +86,7 @@ def map_issue(
     external_id = _text(issue.get("id"), "id")
     key = _text(issue.get("key"), "key")
     fields = issue.get("fields")
-    if not isinstance(fields, Mapping):
+    if not isinstance(fields, MAPPINGS):
         raise MappingError(f"{key}: the issue has no 'fields' object")
     try:
         status = _mapping(fields.get("status"), "fields.status")
@@ -142,7 +142,7 @@ def status_category(
 ) -> StatusCategory:
     """Jira's three categories, with "done" split into DONE and CANCELED by resolution or name."""
     category = status.get("statusCategory")
-    key = category.get("key") if isinstance(category, Mapping) else None
+    key = category.get("key") if isinstance(category, MAPPINGS) else None
     if key not in _CATEGORIES:
         raise MappingError(f"unknown status category {key!r} for status {status.get('name')!r}")
     mapped = _CATEGORIES[key]
@@ -188,7 +188,7 @@ def adf_to_text(description: Any) -> str:
         return ""
     if isinstance(description, str):
         return description
-    if not isinstance(description, Mapping):
+    if not isinstance(description, MAPPINGS):
         return ""
     return "\n".join(line for line in _lines(description) if line.strip())
 
@@ -201,7 +201,7 @@ def _lines(node: Mapping[str, Any]) -> list[str]:
     lines: list[str] = []
     run: list[str] = []
     for child in node.get("content") or ():
-        if not isinstance(child, Mapping):
+        if not isinstance(child, MAPPINGS):
             continue
         if child.get("type") in _INLINE_NODES:
             run.append(_inline(child))
