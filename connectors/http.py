@@ -39,6 +39,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from hub.config import SourceConfig
 from hub.errors import (
     TrackerAuthError,
     TrackerRequestError,
@@ -482,3 +483,38 @@ def _redact(text: str, secrets: list[str]) -> str:
     for secret in secrets:
         text = text.replace(secret, REDACTED)
     return text
+
+
+class TrackerClient:
+    """What every connector's client shares: its source, and one ``TrackerHttp`` that sends
+    the source's credentials (``headers``) and knows the tracker's own way of saying "rate
+    limited" (``rate_limited``) besides the HTTP statuses and headers it reads for all."""
+
+    def __init__(
+        self,
+        source: SourceConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.source = source
+        self.http = TrackerHttp(
+            source=source.name,
+            base_url=source.base,
+            headers=self.headers(source),
+            transport=transport,
+            policy=policy,
+            is_rate_limited=self.rate_limited,
+            sleep=sleep,
+        )
+
+    def headers(self, source: SourceConfig) -> dict[str, str]:
+        raise NotImplementedError
+
+    def rate_limited(self, response: httpx.Response) -> bool:
+        return False
+
+    @property
+    def stats(self) -> RequestStats:
+        return self.http.stats

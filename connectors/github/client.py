@@ -8,14 +8,13 @@ lets ``TrackerHttp`` retry that like a 429.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import httpx
 
-from connectors.http import RequestStats, RetryPolicy, TrackerHttp
+from connectors.http import TrackerClient
 from hub.config import SourceConfig
 from hub.errors import TrackerDataError, TrackerRequestError
 
@@ -73,32 +72,18 @@ def graphql_rate_limited(response: httpx.Response) -> bool:
     )
 
 
-class GitHubClient:
+class GitHubClient(TrackerClient):
     """The GitHub calls the connector needs, on one ``TrackerHttp``."""
 
-    def __init__(
-        self,
-        source: SourceConfig,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        policy: RetryPolicy | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self.source = source
+    def __init__(self, source: SourceConfig, **http: Any) -> None:
+        super().__init__(source, **http)
         self.graphql_url = graphql_url(source.base)
-        self.http = TrackerHttp(
-            source=source.name,
-            base_url=source.base,
-            headers=api_headers(source),
-            transport=transport,
-            policy=policy,
-            is_rate_limited=graphql_rate_limited,
-            sleep=sleep,
-        )
 
-    @property
-    def stats(self) -> RequestStats:
-        return self.http.stats
+    def headers(self, source: SourceConfig) -> dict[str, str]:
+        return api_headers(source)
+
+    def rate_limited(self, response: httpx.Response) -> bool:
+        return graphql_rate_limited(response)
 
     async def issue_pages(
         self, repo: str, *, since: str | None = None, per_page: int = MAX_PER_PAGE

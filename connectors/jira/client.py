@@ -6,14 +6,11 @@ what to ask for and checks that answers keep the shape the API promises.
 
 from __future__ import annotations
 
-import asyncio
 import base64
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-import httpx
-
-from connectors.http import RequestStats, RetryPolicy, TrackerHttp
+from connectors.http import TrackerClient
 from hub.config import SourceConfig
 from hub.errors import TrackerDataError
 
@@ -32,30 +29,11 @@ def auth_headers(source: SourceConfig) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-class JiraClient:
+class JiraClient(TrackerClient):
     """The Jira calls the connector needs, on one ``TrackerHttp``."""
 
-    def __init__(
-        self,
-        source: SourceConfig,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        policy: RetryPolicy | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self.source = source
-        self.http = TrackerHttp(
-            source=source.name,
-            base_url=source.base,
-            headers={"Accept": "application/json", **auth_headers(source)},
-            transport=transport,
-            policy=policy,
-            sleep=sleep,
-        )
-
-    @property
-    def stats(self) -> RequestStats:
-        return self.http.stats
+    def headers(self, source: SourceConfig) -> dict[str, str]:
+        return {"Accept": "application/json", **auth_headers(source)}
 
     async def fields(self) -> list[dict[str, Any]]:
         """Every field of the site, system and custom (``GET /rest/api/3/field``)."""

@@ -8,14 +8,13 @@ without ``data`` the call failed; with partial ``data`` it is logged and the dat
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
 
-from connectors.http import RequestStats, RetryPolicy, TrackerHttp
+from connectors.http import TrackerClient
 from hub.config import SourceConfig
 from hub.errors import (
     TrackerAuthError,
@@ -63,31 +62,14 @@ def error_codes(body: Any) -> list[str]:
     return codes
 
 
-class LinearClient:
+class LinearClient(TrackerClient):
     """Linear GraphQL calls on one ``TrackerHttp``."""
 
-    def __init__(
-        self,
-        source: SourceConfig,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        policy: RetryPolicy | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self.source = source
-        self.http = TrackerHttp(
-            source=source.name,
-            base_url=source.base,
-            headers={"Accept": "application/json", **auth_headers(source)},
-            transport=transport,
-            policy=policy,
-            is_rate_limited=is_rate_limited,
-            sleep=sleep,
-        )
+    def headers(self, source: SourceConfig) -> dict[str, str]:
+        return {"Accept": "application/json", **auth_headers(source)}
 
-    @property
-    def stats(self) -> RequestStats:
-        return self.http.stats
+    def rate_limited(self, response: httpx.Response) -> bool:
+        return is_rate_limited(response)
 
     async def query(self, document: str, variables: Mapping[str, Any]) -> dict[str, Any]:
         """The ``data`` of one query; GraphQL errors without data raise, with data warn."""
