@@ -8,14 +8,15 @@ together with the cursor that follows it.
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import httpx
 
-from connectors.http import RequestStats
+from connectors.http import RequestStats, RetryPolicy, TrackerClient
 from hub.config import SourceConfig
 from hub.records import ItemRecord
 
@@ -77,3 +78,33 @@ class Connector(ABC):
 
     async def __aexit__(self, *_exc: object) -> None:
         await self.aclose()
+
+
+ClientT = TypeVar("ClientT", bound=TrackerClient)
+
+
+class TrackerConnector(Connector, Generic[ClientT]):
+    """A connector that reads its tracker through one client (``new_client``), whose HTTP
+    stats it reports and whose connection it closes."""
+
+    def __init__(
+        self,
+        source: SourceConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        super().__init__(source, transport=transport)
+        self.client = self.new_client(source, transport=transport, policy=policy, sleep=sleep)
+
+    @abstractmethod
+    def new_client(self, source: SourceConfig, **http: Any) -> ClientT:
+        """This tracker's client; ``http`` goes to ``TrackerClient``."""
+
+    @property
+    def stats(self) -> RequestStats:
+        return self.client.stats
+
+    async def aclose(self) -> None:
+        await self.client.aclose()

@@ -518,3 +518,6 @@ class TrackerClient:
     @property
     def stats(self) -> RequestStats:
         return self.http.stats
+
+    async def aclose(self) -> None:
+        await self.http.aclose()

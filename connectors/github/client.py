@@ -147,9 +147,6 @@ class GitHubClient(TrackerClient):
             raise TrackerDataError(f"{self.source.name}: GraphQL answered without a nodes list")
         return [node for node in nodes if isinstance(node, dict)]
 
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
     async def _get(self, repo: str, url: str, **kwargs: Any) -> tuple[httpx.Response, Any]:
         """A listing GET and its JSON body; 404 and 410 get messages naming the repository."""
         try:

@@ -8,16 +8,13 @@ already stored at that second: a sync with nothing changed costs one request per
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
-
-from connectors.base import Connector, Page, Skipped
+from connectors.base import Page, Skipped, TrackerConnector
 from connectors.github.client import MAX_NODE_IDS, MAX_PER_PAGE, GitHubClient
 from connectors.github.mapping import (
     Dependencies,
@@ -26,7 +23,6 @@ from connectors.github.mapping import (
     map_issue,
     needs_dependencies,
 )
-from connectors.http import RequestStats, RetryPolicy
 from connectors.payload import MappingError, parse_datetime
 from hub.config import SourceConfig
 from hub.errors import ConfigError, HubError
@@ -59,21 +55,16 @@ class Cursor:
         return Cursor(self.since, set(self.seen))
 
 
-class GitHubConnector(Connector):
+class GitHubConnector(TrackerConnector[GitHubClient]):
     kind = "github"
 
-    def __init__(
-        self,
-        source: SourceConfig,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        policy: RetryPolicy | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        super().__init__(source, transport=transport)
+    def __init__(self, source: SourceConfig, **http: Any) -> None:
         for repo in source.repos:
             _check_repo(source, repo)
-        self.client = GitHubClient(source, transport=transport, policy=policy, sleep=sleep)
+        super().__init__(source, **http)
+
+    def new_client(self, source: SourceConfig, **http: Any) -> GitHubClient:
+        return GitHubClient(source, **http)
 
     def streams(self) -> Sequence[str]:
         return tuple(self.source.repos)
@@ -101,13 +92,6 @@ class GitHubConnector(Connector):
                 batch, pages, related, yielded = [], 0, 0, True
         if pages or not yielded:
             yield await self._page(batch, progress, start, cursor)
-
-    @property
-    def stats(self) -> RequestStats:
-        return self.client.stats
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
 
     async def _page(
         self,

@@ -110,6 +110,3 @@ class JiraClient(TrackerClient):
                     "stopped the id census to avoid a loop"
                 )
             seen.add(token)
-
-    async def aclose(self) -> None:
-        await self.http.aclose()

@@ -7,17 +7,13 @@ Jira compares at minute precision and its search is eventually consistent.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
-
-from connectors.base import Connector, Page, Skipped
-from connectors.http import RequestStats, RetryPolicy
+from connectors.base import Page, Skipped, TrackerConnector
 from connectors.jira.client import JiraClient
 from connectors.jira.mapping import (
     SYSTEM_FIELDS,
@@ -39,21 +35,15 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
 
 
-class JiraConnector(Connector):
+class JiraConnector(TrackerConnector[JiraClient]):
     kind = "jira"
     has_census = True
 
-    def __init__(
-        self,
-        source: SourceConfig,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        policy: RetryPolicy | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        super().__init__(source, transport=transport)
-        self.client = JiraClient(source, transport=transport, policy=policy, sleep=sleep)
-        self.custom: CustomFields | None = None
+    custom: CustomFields | None = None
+    """This site's custom field ids, found by ``prepare``."""
+
+    def new_client(self, source: SourceConfig, **http: Any) -> JiraClient:
+        return JiraClient(source, **http)
 
     def streams(self) -> Sequence[str]:
         return (ISSUES,)
@@ -89,13 +79,6 @@ class JiraConnector(Connector):
     def census(self) -> AsyncIterator[Sequence[str]]:
         """Every live issue id in scope: incremental JQL never shows deletions."""
         return self.client.id_pages(f"({scope_jql(self.source)})")
-
-    @property
-    def stats(self) -> RequestStats:
-        return self.client.stats
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
 
 
 def map_page(

@@ -108,9 +108,6 @@ class LinearClient(TrackerClient):
             raise TrackerDataError(f"{self.source.name}: {field}.pageInfo.endCursor is not text")
         return nodes, info.get("hasNextPage") is True, end
 
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
     def _failure(self, body: Mapping[str, Any]) -> TrackerError:
         """The error for an answer without data, by what the caller should do next."""
         codes = set(error_codes(body))

@@ -14,18 +14,14 @@ The same scheme is also correct should Linear ever return oldest first.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
-
-from connectors.base import Connector, Page, Skipped
-from connectors.http import RequestStats, RetryPolicy
+from connectors.base import Page, Skipped, TrackerConnector
 from connectors.linear.client import LinearClient
 from connectors.linear.mapping import (
     Overrides,
@@ -68,19 +64,11 @@ class StreamCursor:
     max: datetime | None = None
 
 
-class LinearConnector(Connector):
+class LinearConnector(TrackerConnector[LinearClient]):
     kind = "linear"
 
-    def __init__(
-        self,
-        source: SourceConfig,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        policy: RetryPolicy | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        super().__init__(source, transport=transport)
-        self.client = LinearClient(source, transport=transport, policy=policy, sleep=sleep)
+    def new_client(self, source: SourceConfig, **http: Any) -> LinearClient:
+        return LinearClient(source, **http)
 
     def streams(self) -> Sequence[str]:
         return STREAMS
@@ -117,13 +105,6 @@ class LinearConnector(Connector):
             yield Page(items=items, cursor=next_cursor, skipped=skipped)
             if not has_next:
                 return
-
-    @property
-    def stats(self) -> RequestStats:
-        return self.client.stats
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
 
 
 def page_size(source: SourceConfig, stream: str) -> int:
