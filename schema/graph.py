@@ -58,40 +58,35 @@ def _item(rows: Rows, item_id: str) -> Item:
     return Item.from_row(row)
 
 
-@strawberry.type(description="`blocker` blocks `blocked`.")
-class DependencyEdge:
+@strawberry.type
+class BetweenTwoItems:
+    """A pair of items: ``blocker`` blocks ``blocked``; both resolve from the graph's rows."""
+
     blocker_id: strawberry.Private[str]
     blocked_id: strawberry.Private[str]
     rows: strawberry.Private[Rows]
+
+    @strawberry.field
+    def blocker(self) -> Item:
+        return _item(self.rows, self.blocker_id)
+
+    @strawberry.field
+    def blocked(self) -> Item:
+        return _item(self.rows, self.blocked_id)
+
+
+@strawberry.type(description="`blocker` blocks `blocked`.")
+class DependencyEdge(BetweenTwoItems):
     provenance: list[Provenance] = strawberry.field(
         description="Every source of this dependency: tracker link, mention, manual."
     )
     crosses_tools: bool = strawberry.field(description="The two items live in different sources.")
 
-    @strawberry.field
-    def blocker(self) -> Item:
-        return _item(self.rows, self.blocker_id)
-
-    @strawberry.field
-    def blocked(self) -> Item:
-        return _item(self.rows, self.blocked_id)
-
 
 @strawberry.type(description="An open blocker due after the item it blocks is due.")
-class ScheduleConflict:
-    blocker_id: strawberry.Private[str]
-    blocked_id: strawberry.Private[str]
-    rows: strawberry.Private[Rows]
+class ScheduleConflict(BetweenTwoItems):
     blocker_target: date | None
     blocked_target: date | None
-
-    @strawberry.field
-    def blocker(self) -> Item:
-        return _item(self.rows, self.blocker_id)
-
-    @strawberry.field
-    def blocked(self) -> Item:
-        return _item(self.rows, self.blocked_id)
 
 
 @strawberry.type(description="The dependencies around a root, and what they put at risk.")
