@@ -75,9 +75,14 @@ def rules_of(config: HubConfig) -> HubRules:
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening socket on ``port``, or on any free port when that one is taken."""
+    """A listening socket on ``port``, or on any free port when that one is taken.
+
+    It names its protocol, TCP: asyncio turns Nagle's algorithm off only on connections
+    accepted from such a socket, and without that an answer written in two parts (headers,
+    then body) waits 40 ms for the client's delayed ACK on a kept-alive connection.
+    """
     for candidate in (port, 0):
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, candidate))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -18,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from connectors.simulators import DemoWorld, build_demo_world
 from hub.app import create_app
 from hub.demo import SEED, demo_rules, demo_sources, simulators
+from hub.runner import bind
 from hub.sync import SyncEngine
 
 ITEMS = 300
@@ -67,9 +67,7 @@ def serve(sessions: async_sessionmaker[AsyncSession]) -> Serve:
     @asynccontextmanager
     async def serving(*, require_token: bool) -> AsyncIterator[str]:
         app = create_app(sessions, require_token=require_token)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(16)
+        sock = bind("127.0.0.1", 0)
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
         task = asyncio.create_task(server.serve(sockets=[sock]))
         try:
