@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import re
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -403,11 +404,29 @@ class TrackerHttp:
 
 
 def _parse_json(response: httpx.Response) -> Any:
-    """The body as JSON: orjson for UTF-8 bodies (several times faster), httpx otherwise."""
+    """The body as JSON: orjson for UTF-8 bodies (several times faster), httpx otherwise.
+
+    orjson also refuses a lone surrogate escape (``"\\ud83d"``, left where a text was cut in the
+    middle of an emoji); the json module reads it, and every lone surrogate then becomes
+    U+FFFD, so that each string of a payload can be written as UTF-8 and hashed.
+    """
     try:
         return orjson.loads(response.content)
     except orjson.JSONDecodeError:
-        return response.json()
+        return _without_lone_surrogates(response.json())
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    return value
 
 
 def _spent_budget(response: httpx.Response) -> bool:

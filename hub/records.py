@@ -7,51 +7,34 @@ them into hub ids (``source:external_id``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import Enum, StrEnum
+from enum import StrEnum
 from typing import Any
 
-
-class _Vocabulary(StrEnum):
-    """A ``StrEnum`` whose ``repr`` is built once per member: a stored item's content hash
-    takes the ``repr`` of two members, and ``Enum.__repr__`` formats it anew each time. The
-    text is the same, so content hashes do not change."""
-
-    def __repr__(self) -> str:
-        return _REPRS.get(id(self)) or Enum.__repr__(self)
+import orjson
 
 
-_REPRS: dict[int, str] = {}
-
-
-class Level(_Vocabulary):
+class Level(StrEnum):
     INITIATIVE = "INITIATIVE"
     EPIC = "EPIC"
     ISSUE = "ISSUE"
 
 
-class StatusCategory(_Vocabulary):
+class StatusCategory(StrEnum):
     TODO = "TODO"
     IN_PROGRESS = "IN_PROGRESS"
     DONE = "DONE"
     CANCELED = "CANCELED"
 
 
-class Provenance(_Vocabulary):
+class Provenance(StrEnum):
     """Where a dependency comes from: the tracker's own link, a mention in text, or a person."""
 
     TRACKER = "TRACKER"
     MENTION = "MENTION"
     MANUAL = "MANUAL"
-
-
-_REPRS.update(
-    (id(member), Enum.__repr__(member))
-    for vocabulary in (Level, StatusCategory, Provenance)
-    for member in vocabulary
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +71,36 @@ class ItemRecord:
     blocked_by: tuple[str, ...] = ()
     """External ids of items that block this one."""
     deleted: bool = False
-    raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    raw: bytes = field(default=b"{}", compare=False)
+    """The tracker's payload as UTF-8 JSON (``raw_json``), stored as the item's ``raw``."""
 
 
 def hub_id(source: str, external_id: str) -> str:
     """The stable hub id of an item: ``source:external_id``."""
     return f"{source}:{external_id}"
+
+
+def raw_json(payload: Any) -> bytes:
+    """A tracker's payload as UTF-8 JSON, serialized once, where it is mapped: the store hashes
+    and writes these bytes, and the parsed page is freed at once instead of staying alive (and
+    walked by every garbage collection) until its batch is stored. PostgreSQL refuses NUL
+    characters in JSON: they are removed."""
+    document = _dump(payload)
+    return _dump(_without_nul(payload)) if b"\\u0000" in document else document
+
+
+def _dump(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        return json.dumps(value, default=str, ensure_ascii=False).encode()
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value

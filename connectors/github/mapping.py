@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from connectors.payload import MAPPINGS, MappingError, parse_datetime
-from hub.records import ItemRecord, Level, PersonRecord, StatusCategory
+from hub.records import ItemRecord, Level, PersonRecord, StatusCategory, raw_json
 
 _CLOSED_REASONS = {
     None: ("Closed", StatusCategory.DONE),
@@ -190,7 +190,7 @@ def map_issue(
             components=(repo,),
             blocks=relations.blocks,
             blocked_by=relations.blocked_by,
-            raw=issue,
+            raw=raw_json(issue),
         )
     except MappingError as exc:
         raise MappingError(f"{key}: {exc}") from None

@@ -14,7 +14,7 @@ from typing import Any
 from connectors.payload import MAPPINGS, MappingError, parse_datetime
 from connectors.payload import require_mapping as _mapping
 from connectors.payload import require_text as _text
-from hub.records import ItemRecord, Level, PersonRecord, StatusCategory
+from hub.records import ItemRecord, Level, PersonRecord, StatusCategory, raw_json
 
 START_DATE_NAMES = ("Start date",)
 STORY_POINT_NAMES = ("Story point estimate", "Story Points")
@@ -117,7 +117,7 @@ def map_issue(
             ),
             blocks=blocks,
             blocked_by=blocked_by,
-            raw=issue,
+            raw=raw_json(issue),
         )
     except MappingError as exc:
         raise MappingError(f"{key}: {exc}") from None

@@ -14,7 +14,7 @@ from typing import Any
 from connectors.payload import MappingError, parse_datetime
 from connectors.payload import require_mapping as _mapping
 from connectors.payload import require_text as _text
-from hub.records import ItemRecord, Level, PersonRecord, StatusCategory
+from hub.records import ItemRecord, Level, PersonRecord, StatusCategory, raw_json
 
 INITIATIVE_STATUSES = {
     "Proposed": StatusCategory.TODO,
@@ -68,7 +68,7 @@ def map_initiative(node: Mapping[str, Any], statuses: Overrides | None = None) -
             completed_at=_optional_datetime(node, "completedAt"),
             assignee=person(node.get("owner")),
             deleted=node.get("trashed") is True,
-            raw=node,
+            raw=raw_json(node),
         )
     except MappingError as exc:
         raise MappingError(f"initiative {name!r}: {exc}") from None
@@ -107,7 +107,7 @@ def map_project(node: Mapping[str, Any], statuses: Overrides | None = None) -> I
             ),
             blocks=blocked_ids(node.get("relations"), "relatedProject"),
             deleted=node.get("trashed") is True,
-            raw=node,
+            raw=raw_json(node),
         )
     except MappingError as exc:
         raise MappingError(f"{key}: {exc}") from None
@@ -151,7 +151,7 @@ def map_issue(node: Mapping[str, Any], statuses: Overrides | None = None) -> Ite
             components=(_text(team.get("key"), "team.key"),),
             blocks=blocked_ids(node.get("relations"), "relatedIssue"),
             deleted=node.get("trashed") is True,
-            raw=node,
+            raw=raw_json(node),
         )
     except MappingError as exc:
         raise MappingError(f"{key}: {exc}") from None

