@@ -4,6 +4,7 @@
     python bench/sync.py --total 100000 --postgres         # a fresh PostgreSQL database
     python bench/sync.py --items 333334 --only jira        # per tracker, one tracker
     python bench/sync.py --total 10000 --profile hub.prof  # cProfile of the hub process
+    python bench/sync.py --total 100000 --postgres --rounds 5   # medians of five rounds
 
 The simulators run in a child process, so the figures are the hub's own: wall time, the hub
 process's CPU time (user + system), requests per 1,000 items, and the hub's peak resident
@@ -19,6 +20,7 @@ import cProfile
 import multiprocessing
 import queue
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -133,7 +135,12 @@ async def timed(engine_sync: SyncEngine, source: Any) -> tuple[Any, float, float
 
 
 async def bench(
-    items: int, database: str | None, seed: int, only: set[str] | None, profile: str | None
+    items: int,
+    database: str | None,
+    seed: int,
+    only: set[str] | None,
+    profile: str | None,
+    rounds: int = 1,
 ) -> tuple[list[dict[str, Any]], float]:
     context = multiprocessing.get_context("spawn")
     urls, stop = context.Queue(), context.Event()
@@ -144,41 +151,75 @@ async def bench(
     try:
         sources, rules = wait_for_urls(urls, child)
         world_seconds = time.perf_counter() - started
-        rows = []
-        async with fresh_database(database) as engine:
-            engine_sync = SyncEngine(session_factory(engine), rules=rules)
-            for source in sources:
-                if only and source.kind not in only and source.name not in only:
-                    continue
-                if profiler:
-                    profiler.enable()
-                full, seconds, cpu_seconds = await timed(engine_sync, source)
-                again, again_seconds, again_cpu = await timed(engine_sync, source)
-                if profiler:
-                    profiler.disable()
-                fetched = full.counts.fetched
-                rows.append(
-                    {
-                        "source": source.name,
-                        "items": fetched,
-                        "full s": seconds,
-                        "full items/s": fetched / seconds,
-                        "full hub cpu s": cpu_seconds,
-                        "full items/cpu s": fetched / cpu_seconds,
-                        "req/1000": 1000 * full.requests / max(fetched, 1),
-                        "re-sync s": again_seconds,
-                        "re-sync items/s": fetched / again_seconds,
-                        "re-sync items/cpu s": fetched / max(again_cpu, 1e-9),
-                        "re-sync requests": again.requests,
-                        "peak RSS MB": peak_mb(),
-                    }
-                )
+        runs: dict[str, list[dict[str, Any]]] = {}
+        for _ in range(rounds):
+            # Every round syncs into a new, empty database: each full sync writes every item.
+            async with fresh_database(database) as engine:
+                engine_sync = SyncEngine(session_factory(engine), rules=rules)
+                for source in sources:
+                    if only and source.kind not in only and source.name not in only:
+                        continue
+                    if profiler:
+                        profiler.enable()
+                    run = await measure(engine_sync, source)
+                    if profiler:
+                        profiler.disable()
+                    runs.setdefault(source.name, []).append(run)
         if profiler and profile:
             profiler.dump_stats(profile)
-        return rows, world_seconds
+        return [summary(name, measured) for name, measured in runs.items()], world_seconds
     finally:
         stop.set()
         child.join(timeout=30)
+
+
+async def measure(engine_sync: SyncEngine, source: Any) -> dict[str, Any]:
+    """A full sync into the empty database, then an unchanged re-sync."""
+    full, seconds, cpu_seconds = await timed(engine_sync, source)
+    again, again_seconds, again_cpu = await timed(engine_sync, source)
+    fetched = full.counts.fetched
+    return {
+        "items": fetched,
+        "full s": seconds,
+        "full items/s": fetched / seconds,
+        "full hub cpu s": cpu_seconds,
+        "full items/cpu s": fetched / cpu_seconds,
+        "req/1000": 1000 * full.requests / max(fetched, 1),
+        "re-sync s": again_seconds,
+        "re-sync items/s": fetched / again_seconds,
+        "re-sync items/cpu s": fetched / max(again_cpu, 1e-9),
+        "re-sync requests": again.requests,
+        "peak RSS MB": peak_mb(),
+    }
+
+
+def summary(name: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One row per source: the median of each figure over the rounds, and the spread of the
+    hub-side throughput (runs on a shared machine differ by ±10% and more)."""
+    row: dict[str, Any] = {"source": name}
+    for column in runs[0]:
+        values = [run[column] for run in runs]
+        row[column] = statistics.median(values) if column != "peak RSS MB" else max(values)
+        if isinstance(runs[0][column], int):
+            row[column] = round(row[column])
+    throughput = sorted(run["full items/cpu s"] for run in runs)
+    row["items/cpu s range"] = f"{throughput[0]:,.0f}-{throughput[-1]:,.0f}"
+    return row
+
+
+def reference_ms() -> float:
+    """How fast this machine runs plain Python now: the best of five runs of a fixed loop.
+
+    Hub-side figures scale with it; it makes runs on different machines (or on one machine
+    shared with other work) comparable."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.process_time()
+        total = 0
+        for number in range(1_000_000):
+            total += number % 7
+        best = min(best, time.process_time() - started)
+    return best * 1000
 
 
 def main() -> None:
@@ -191,15 +232,22 @@ def main() -> None:
     parser.add_argument("--only", action="append", help="a tracker kind or source name")
     parser.add_argument("--profile", help="write a cProfile of the syncs to this file")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="repeat each sync in a new database; medians"
+    )
     args = parser.parse_args()
     items = args.items or (-(-args.total // 3) if args.total else 10_000 // 3)
     database = args.database or (POSTGRES if args.postgres else None)
     only = set(args.only) if args.only else None
-    rows, world_seconds = asyncio.run(bench(items, database, args.seed, only, args.profile))
+    reference = reference_ms()
+    rows, world_seconds = asyncio.run(
+        bench(items, database, args.seed, only, args.profile, max(1, args.rounds))
+    )
     backend = "PostgreSQL" if database else "SQLite"
     print(
         f"{backend}, {items:,} issues per tracker (world built in {world_seconds:.0f} s), "
-        f"hub peak RSS {peak_mb():.0f} MB\n"
+        f"hub peak RSS {peak_mb():.0f} MB, {max(1, args.rounds)} round(s), "
+        f"Python reference loop {reference:.0f} ms\n"
     )
     print("| " + " | ".join(rows[0]) + " |")
     print("|" + "---|" * len(rows[0]))

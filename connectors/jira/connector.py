@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from connectors.base import Page, Skipped, TrackerConnector
@@ -108,10 +108,13 @@ def map_page(
             updated = _updated_ms(issue)
         else:
             items.append(item)
-            # The mapped item holds ``fields.updated`` already parsed: no second parse.
-            updated = _epoch_ms(item.updated_at)
+            updated = None
         if updated is not None and (high is None or updated > high):
             high = updated
+    if items:
+        # Mapped items hold ``fields.updated`` parsed: compared as datetimes, converted once.
+        latest = _epoch_ms(max(item.updated_at for item in items))
+        high = latest if high is None else max(high, latest)
     return items, skipped, high
 
 
@@ -173,7 +176,8 @@ def _updated_ms(issue: Mapping[str, Any]) -> int | None:
 
 
 def _epoch_ms(moment: datetime) -> int:
-    return (moment - _EPOCH) // timedelta(milliseconds=1)
+    since = moment - _EPOCH
+    return (since.days * 86_400 + since.seconds) * 1000 + since.microseconds // 1000
 
 
 def _quote(value: str) -> str:

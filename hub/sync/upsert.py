@@ -70,7 +70,7 @@ async def upsert(
         for position in statement.json_columns:
             values[position] = [_json_cell(text) for text in values[position]]
         document = orjson.dumps(list(zip(*values, strict=True)))
-        await connection.exec_driver_sql(statement.sql, (document.decode(),))
+        await connection.exec_driver_sql(statement.sql, (document,))
     else:
         await connection.exec_driver_sql(statement.sql, list(zip(*values, strict=True)))
 
@@ -104,7 +104,10 @@ def _statement(
             f"r -> {n} -> 0" if n in json_columns else f"(r ->> {n})::{t.compile(dialect)}"
             for n, t in enumerate(types)
         )
-        values = f"SELECT {', '.join(cells)} FROM jsonb_array_elements($1::jsonb) AS r"
+        # Bytes, as orjson wrote them: a text or jsonb parameter would be decoded to a str
+        # and encoded again, both in the hub, for a document of megabytes.
+        document = "convert_from($1::bytea, 'UTF8')::jsonb"
+        values = f"SELECT {', '.join(cells)} FROM jsonb_array_elements({document}) AS r"
     else:
         raise NotImplementedError(f"no upsert for the {dialect.paramstyle} parameter style")
     overwrite = [c for c in columns if c not in key] if update is None else list(update)
