@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import cProfile
 import multiprocessing
+import os
 import queue
 import resource
 import statistics
@@ -109,6 +110,28 @@ def cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def local_postgres(url: str | None) -> bool:
+    return url is not None and make_url(url).host in ("127.0.0.1", "localhost")
+
+
+def server_cpu() -> float | None:
+    """CPU seconds used so far by the PostgreSQL processes of this machine (its backends,
+    WAL writer, checkpointer), read from /proc; None where it cannot be read. A backend ends
+    with its connection: the syncs' connections stay in the pool until the round is over."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, found = 0.0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            name = stat.with_name("comm").read_text().strip()
+        except OSError:
+            continue
+        if name.startswith("postgres"):
+            total += (int(fields[11]) + int(fields[12])) / tick
+            found = True
+    return total if found else None
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -127,11 +150,21 @@ def wait_for_urls(urls: Any, child: Any, timeout: float = 3600) -> Any:
     raise SystemExit("the simulators did not start in time")
 
 
-async def timed(engine_sync: SyncEngine, source: Any) -> tuple[Any, float, float]:
+async def timed(
+    engine_sync: SyncEngine, source: Any, local_server: bool
+) -> tuple[Any, float, float, float | None]:
+    """The sync's report, wall seconds, hub CPU seconds and (for a PostgreSQL server on this
+    machine) the server's CPU seconds."""
+    server_started = server_cpu() if local_server else None
     started, cpu_started = time.perf_counter(), cpu()
     report = await engine_sync.sync(source)
     assert report.ok, report.error
-    return report, time.perf_counter() - started, cpu() - cpu_started
+    seconds, cpu_seconds = time.perf_counter() - started, cpu() - cpu_started
+    server_ended = server_cpu() if local_server else None
+    server = None
+    if server_started is not None and server_ended is not None:
+        server = server_ended - server_started
+    return report, seconds, cpu_seconds, server
 
 
 async def bench(
@@ -161,7 +194,7 @@ async def bench(
                         continue
                     if profiler:
                         profiler.enable()
-                    run = await measure(engine_sync, source)
+                    run = await measure(engine_sync, source, local_postgres(database))
                     if profiler:
                         profiler.disable()
                     runs.setdefault(source.name, []).append(run)
@@ -173,10 +206,10 @@ async def bench(
         child.join(timeout=30)
 
 
-async def measure(engine_sync: SyncEngine, source: Any) -> dict[str, Any]:
+async def measure(engine_sync: SyncEngine, source: Any, local_server: bool) -> dict[str, Any]:
     """A full sync into the empty database, then an unchanged re-sync."""
-    full, seconds, cpu_seconds = await timed(engine_sync, source)
-    again, again_seconds, again_cpu = await timed(engine_sync, source)
+    full, seconds, cpu_seconds, server_seconds = await timed(engine_sync, source, local_server)
+    again, again_seconds, again_cpu, _ = await timed(engine_sync, source, local_server)
     fetched = full.counts.fetched
     return {
         "items": fetched,
@@ -184,6 +217,7 @@ async def measure(engine_sync: SyncEngine, source: Any) -> dict[str, Any]:
         "full items/s": fetched / seconds,
         "full hub cpu s": cpu_seconds,
         "full items/cpu s": fetched / cpu_seconds,
+        "full db server cpu s": server_seconds,
         "req/1000": 1000 * full.requests / max(fetched, 1),
         "re-sync s": again_seconds,
         "re-sync items/s": fetched / again_seconds,
@@ -199,6 +233,9 @@ def summary(name: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
     row: dict[str, Any] = {"source": name}
     for column in runs[0]:
         values = [run[column] for run in runs]
+        if None in values:
+            row[column] = "-"
+            continue
         row[column] = statistics.median(values) if column != "peak RSS MB" else max(values)
         if isinstance(runs[0][column], int):
             row[column] = round(row[column])
