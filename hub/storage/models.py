@@ -155,6 +155,16 @@ class ItemMention(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
 
 
+class PendingRebuild(Base):
+    """Data derived from many items that a change made stale, such as resolved mentions: the
+    change and its row commit together, and the rebuild deletes the row, so a sync killed in
+    between still has the rebuild done by the next one."""
+
+    __tablename__ = "pending_rebuilds"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
 class ItemLink(Base):
     """``from_id`` mentions ``to_id`` in its title or body, without saying that either blocks."""
 

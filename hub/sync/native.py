@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.config import HUB_SOURCE, InitiativeConfig
 from hub.records import ItemRecord, Level, hub_id, raw_json
 from hub.storage.models import Component, Source, WorkItem
+from hub.sync.links import mentions_changed
 from hub.sync.rules import HubRules
 from hub.sync.store import Target, store_page
 from hub.sync.upsert import upsert
@@ -43,15 +45,18 @@ async def store_hub_config(session: AsyncSession, rules: HubRules, now: datetime
     records = [initiative_record(initiative) for initiative in rules.initiatives]
     await store_page(session, target, records, now)
     declared = [hub_id(HUB_SOURCE, record.external_id) for record in records]
-    await session.execute(
+    removed = await session.execute(
         update(WorkItem)
         .where(
             WorkItem.source_id == target.source_id,
+            WorkItem.deleted.is_(False),
             WorkItem.id.not_in(declared),
             ~created_through_api(),
         )
         .values(deleted=True, content_hash="")
     )
+    if cast(CursorResult[Any], removed).rowcount:
+        await mentions_changed(session)
 
 
 async def hub_target(session: AsyncSession, now: datetime) -> Target:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.records import hub_id
 from hub.storage.id_lists import among, plan_per_batch
 from hub.storage.models import WorkItem
+from hub.sync.links import mentions_changed
 
 
 async def mark_seen(
@@ -41,6 +42,8 @@ async def mark_seen(
     await connection.execute(
         update(WorkItem).where(among(connection.dialect.name, WorkItem.id, ids)).values(**values)
     )
+    if restore:
+        await mentions_changed(session)
 
 
 async def sweep(
@@ -61,4 +64,6 @@ async def sweep(
         )
         .values(deleted=True, content_hash="")
     )
+    if result.rowcount:
+        await mentions_changed(session)
     return int(result.rowcount or 0)

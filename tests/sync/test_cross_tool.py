@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from hub.config import ComponentConfig, InitiativeConfig, SourceConfig
@@ -72,6 +73,54 @@ async def test_mentions_across_tools_become_dependencies_and_links(sessions) -> 
     )
     assert await rows(sessions, select(Dependency.blocker_id)) == []
     assert await rows(sessions, select(ItemLink.from_id)) == []
+
+
+async def test_a_sync_that_changes_nothing_keeps_the_mentions_without_rebuilding_them(
+    sessions,
+) -> None:
+    await sync(sessions, JIRA, [item(1)])
+    linear = [linear_item(1, body="Blocked by PAY-1")]
+    assert (await sync(sessions, LINEAR, linear)).mentions is not None
+    again = await sync(sessions, LINEAR, linear)
+    assert again.counts.unchanged == 1 and again.mentions is None
+    assert await rows(sessions, select(Dependency.blocker_id, Dependency.blocked_id)) == [
+        ("jira:1", "linear:lin-1")
+    ]
+
+
+async def test_a_rebuild_cut_short_is_done_by_the_next_sync_even_with_nothing_new(
+    sessions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The items and the owed rebuild commit together: a sync killed before resolving leaves
+    the rebuild to the next one, which stores nothing."""
+    await sync(sessions, JIRA, [item(1)])
+
+    async def killed(*_args: object) -> None:
+        raise KeyboardInterrupt
+
+    linear = [linear_item(1, body="Blocked by PAY-1")]
+    with monkeypatch.context() as patch:
+        patch.setattr("hub.sync.engine.resolve_mentions", killed)
+        with pytest.raises(KeyboardInterrupt):
+            await sync(sessions, LINEAR, linear)
+    assert await rows(sessions, select(Dependency.blocker_id)) == []
+    again = await sync(sessions, LINEAR, linear)
+    assert again.counts.unchanged == 1 and again.mentions is not None
+    assert await rows(sessions, select(Dependency.blocker_id)) == [("jira:1",)]
+
+
+async def test_a_tombstone_alone_owes_a_rebuild(sessions) -> None:
+    await sync(sessions, JIRA, [item(1), item(2)])
+    await sync(sessions, LINEAR, [linear_item(1, body="Blocked by PAY-2")])
+    assert await rows(sessions, select(Dependency.blocker_id)) == [("jira:2",)]
+    engine = SyncEngine(
+        sessions,
+        rules=RULES,
+        connector_factory=lambda s, transport=None: FakeConnector(s, [item(1)]),
+    )
+    report = await engine.sync(JIRA, full=True)
+    assert (report.counts.unchanged, report.deleted) == (1, 1) and report.mentions is not None
+    assert await rows(sessions, select(Dependency.blocker_id)) == []
 
 
 async def test_a_blocking_mention_from_either_side_is_one_dependency(sessions) -> None:
