@@ -142,7 +142,8 @@ class Dependency(Base):
 
 class ItemMention(Base):
     """A reference to a tracker key found in an item's text, as written; resolved to items
-    (dependencies or links) after every sync, so that it may name an item synced later."""
+    (dependencies or links) after every sync that changed something, so that it may name an
+    item synced later."""
 
     __tablename__ = "item_mentions"
 
