@@ -383,6 +383,21 @@ async def test_issue_listed_twice_is_kept_once_as_last_listed(
     assert len(page.items) == 2
 
 
+async def test_blocker_listed_again_without_dependencies_is_not_looked_up(
+    mock: respx.MockRouter, connector: GitHubConnector
+) -> None:
+    # Edited mid-sync: it blocked something when first listed, no longer when listed again.
+    newer = issue(1, title="Unblocked", updated_at="2024-11-29T11:00:00Z")
+    mock.get(url__startswith=API).mock(
+        side_effect=[listing([blocker(1), blocker(2)], next_url("c2")), listing([newer])]
+    )
+    gql = mock.post(GRAPHQL).mock(return_value=graphql_answer([graphql_node(2, [])]))
+    [page] = await collect(connector)
+    assert ids_sent(gql) == [["I_kwDOAbc0002"]]
+    assert [i.external_id for i in page.items] == ["acme/identity#2", "acme/identity#1"]
+    assert page.items[1].title == "Unblocked"
+
+
 async def test_repeated_next_url_is_a_data_error(
     mock: respx.MockRouter, connector: GitHubConnector
 ) -> None:
