@@ -35,23 +35,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
-class JSONText(str):
-    """A JSON document already serialized (``dumps``): written to a JSON column as it is."""
-
-    __slots__ = ()
-
-
 _ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS
 
 
 def dumps(value: Any) -> str:
     """JSON text for a JSON column: orjson where it can (far faster), the json module else.
-
-    Engines from ``hub.storage.database.create_engine`` serialize JSON columns with this, so
-    a ``JSONText`` is stored as it is instead of being serialized a second time.
-    """
-    if isinstance(value, JSONText):
-        return value
+    Engines from ``hub.storage.database.create_engine`` serialize JSON columns with this."""
     try:
         return orjson.dumps(value, option=_ORJSON_OPTIONS).decode()
     except TypeError:

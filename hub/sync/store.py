@@ -33,7 +33,6 @@ from hub.storage.models import (
     SyncCursor,
     WorkItem,
 )
-from hub.storage.types import JSONText, dumps, loads
 from hub.sync.links import store_mentions
 from hub.sync.rules import HubRules
 from hub.sync.upsert import upsert
@@ -107,22 +106,10 @@ async def store_page(
         return counts
 
     await _store_people(session, target, changed.values())
-    # The raw payload goes in as the text just hashed, unless this engine would quote it.
-    serialized = getattr(connection.dialect, "_json_serializer", None) is dumps
     await upsert(
         session,
         WorkItem,
-        [
-            _item_row(
-                i,
-                item,
-                target,
-                hashes[i],
-                now,
-                JSONText(item.raw.decode()) if serialized else loads(item.raw),
-            )
-            for i, item in changed.items()
-        ],
+        [_item_row(i, item, target, hashes[i], now) for i, item in changed.items()],
         key=["id"],
     )
     await _replace_components(
@@ -150,7 +137,6 @@ def _item_row(
     target: Target,
     digest: str,
     now: datetime,
-    raw: JSONText | dict[str, Any],
 ) -> dict[str, Any]:
     source_name = target.source_name
     parent = target.rules.initiative_for(item) or (
@@ -178,7 +164,7 @@ def _item_row(
         "created_at": item.created_at,
         "updated_at": item.updated_at,
         "deleted": item.deleted,
-        "raw": raw,
+        "raw": item.raw,  # the bytes just hashed, written as they are
         "content_hash": digest,
         "synced_at": now,
     }

@@ -8,7 +8,8 @@ rows that the statement unpacks with ``jsonb_array_elements`` and casts column b
 statement, one round trip, prepared once). orjson writes that document in C, where asyncpg
 checked and encoded every element of one array per column (``unnest``) in Python-level code:
 30,000 ``work_items`` rows took 0.57 s of hub CPU instead of 0.8 s. Values are first converted
-by the columns' own bind processors, so what is stored is exactly what SQLAlchemy would store.
+by the columns' own bind processors, so what is stored is exactly what SQLAlchemy would store;
+a JSON column also takes ``bytes``, a document already serialized, which is written as it is.
 """
 
 from __future__ import annotations
@@ -63,24 +64,35 @@ async def upsert(
     # Column by column: one bind processor call per value, no per-row bookkeeping.
     values = [[row[column] for row in rows] for column in columns]
     for position, process in statement.processors:
-        values[position] = [process(value) for value in values[position]]
+        if position in statement.json_columns:
+            values[position] = [_json_text(value, process) for value in values[position]]
+        else:
+            values[position] = [process(value) for value in values[position]]
     if connection.dialect.name == "postgresql":
-        # JSON columns' processors give JSON text, embedded as a value rather than a string,
-        # in a one-element list, so that a JSON null stays apart from SQL NULL (``None``).
+        # JSON text is embedded as a value rather than a string, in a one-element list, so
+        # that a JSON null stays apart from SQL NULL (``None``).
         for position in statement.json_columns:
             values[position] = [_json_cell(text) for text in values[position]]
         document = orjson.dumps(list(zip(*values, strict=True)))
         await connection.exec_driver_sql(statement.sql, (document,))
     else:
+        for position in statement.json_columns:
+            values[position] = [_decoded(text) for text in values[position]]
         await connection.exec_driver_sql(statement.sql, list(zip(*values, strict=True)))
 
 
-def _json_cell(text: str | bytes | None) -> orjson.Fragment | None:
-    if text is None:
-        return None
-    if isinstance(text, str):
-        text = text.encode()
-    return orjson.Fragment(b"[" + text + b"]")
+def _json_text(value: Any, process: Processor) -> str | bytes | None:
+    """``bytes`` are a document already serialized as UTF-8 JSON (``hub.records.raw_json``):
+    written as they are, where the processor would serialize the value."""
+    return value if isinstance(value, bytes) else process(value)
+
+
+def _json_cell(text: str | bytes | None) -> list[orjson.Fragment] | None:
+    return None if text is None else [orjson.Fragment(text)]
+
+
+def _decoded(text: str | bytes | None) -> str | None:
+    return text.decode() if isinstance(text, bytes) else text
 
 
 @lru_cache(maxsize=128)

@@ -9,7 +9,6 @@ from sqlalchemy import select, text
 from hub.records import Level, StatusCategory, raw_json
 from hub.storage.id_lists import among, plan_per_batch
 from hub.storage.models import Component, Source, WorkItem
-from hub.storage.types import JSONText
 from hub.sync.upsert import upsert
 
 PLUS_TWO = timezone(timedelta(hours=2))
@@ -59,7 +58,7 @@ async def test_an_upserted_row_is_stored_exactly_as_the_orm_stores_it(sessions) 
         await upsert(
             session,
             WorkItem,
-            [item_values("bulk", raw=JSONText(raw_json(raw).decode()))],
+            [item_values("bulk", raw=raw_json(raw))],
             key=["id"],
         )
     async with sessions() as session:
