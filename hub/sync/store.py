@@ -84,10 +84,20 @@ class Target:
 
 
 async def store_page(
-    session: AsyncSession, target: Target, items: Sequence[ItemRecord], now: datetime
+    session: AsyncSession,
+    target: Target,
+    items: Sequence[ItemRecord],
+    now: datetime,
+    digests: Sequence[str] | None = None,
 ) -> PageCounts:
-    by_id = {hub_id(target.source_name, item.external_id): item for item in items}
-    hashes = {item_id: content_hash(item, target.fingerprint) for item_id, item in by_id.items()}
+    """Store ``items``; ``digests`` are their ``content_hash`` where the caller has them."""
+    if digests is None:
+        digests = [content_hash(item, target.fingerprint) for item in items]
+    by_id: dict[str, ItemRecord] = {}
+    hashes: dict[str, str] = {}
+    for item, digest in zip(items, digests, strict=True):
+        item_id = hub_id(target.source_name, item.external_id)
+        by_id[item_id], hashes[item_id] = item, digest
     connection = await session.connection()
     await plan_per_batch(connection)
     dialect = connection.dialect.name

@@ -69,12 +69,12 @@ async def test_after_a_failed_batch_no_later_batch_is_stored(sessions, monkeypat
     real_store_page = engine_module.store_page
     calls = 0
 
-    async def store_page(session, target, items, now):
+    async def store_page(session, target, items, now, digests):
         nonlocal calls
         calls += 1
         if calls == 2:
             raise RuntimeError("the database went away")
-        return await real_store_page(session, target, items, now)
+        return await real_store_page(session, target, items, now, digests)
 
     monkeypatch.setattr(engine_module, "store_page", store_page)
     items = [item(n) for n in range(1, 9)]
