@@ -69,3 +69,23 @@ async def test_connections_come_configured_for_the_hub(database_url) -> None:
                 assert await connection.scalar(text("SHOW jit")) == "off"
     finally:
         await engine.dispose()
+
+
+async def test_raw_payloads_are_compressed_with_lz4_where_the_server_offers_it(engine) -> None:
+    """PostgreSQL only: SQLite stores the payload as it is."""
+    async with engine.connect() as connection:
+        if engine.dialect.name != "postgresql":
+            return
+        offered = await connection.scalar(
+            text(
+                "SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+                "WHERE name = 'default_toast_compression'"
+            )
+        )
+        method = await connection.scalar(
+            text(
+                "SELECT attcompression::text FROM pg_attribute "
+                "WHERE attrelid = 'work_items'::regclass AND attname = 'raw'"
+            )
+        )
+    assert method == ("l" if offered else "")
