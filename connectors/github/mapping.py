@@ -65,10 +65,25 @@ def parent_id(parent_issue_url: Any) -> str | None:
     """The parent's external id from ``.../repos/owner/repo/issues/12``; None without a parent."""
     if parent_issue_url is None:
         return None
+    if isinstance(parent_issue_url, str):
+        # The repository part is parsed once per repository, not once per child.
+        issues, _, number = parent_issue_url.rpartition("/")
+        repo = _repo_of_issues_url(issues) if number.isdigit() else None
+        if repo is not None:
+            return external_id(repo, _number(number, "parent_issue_url"))
     parts = _path_parts(parent_issue_url, "parent_issue_url")
     if len(parts) < 5 or parts[-5] != "repos" or parts[-2] != "issues":
         raise MappingError(f"parent_issue_url: not an issue URL: {parent_issue_url!r}")
     return external_id(f"{parts[-4]}/{parts[-3]}", _number(parts[-1], "parent_issue_url"))
+
+
+@lru_cache(maxsize=1024)
+def _repo_of_issues_url(issues_url: str) -> str | None:
+    """``owner/repo`` from ``.../repos/owner/repo/issues``; None for any other URL."""
+    parts = [part for part in urlsplit(issues_url).path.split("/") if part]
+    if len(parts) < 4 or parts[-4] != "repos" or parts[-1] != "issues":
+        return None
+    return f"{parts[-3]}/{parts[-2]}"
 
 
 def issue_id(issue: Mapping[str, Any]) -> str:
@@ -208,6 +223,8 @@ def assignee(issue: Mapping[str, Any]) -> PersonRecord | None:
 
 
 def _due_date(milestone: Any) -> date | None:
+    if milestone is None:  # most issues: no call into ``Mapping.__instancecheck__``
+        return None
     due = milestone.get("due_on") if isinstance(milestone, MAPPINGS) else None
     return None if due is None else parse_datetime(due, "milestone.due_on").date()
 

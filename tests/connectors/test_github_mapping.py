@@ -162,6 +162,24 @@ def test_parent_in_another_repository_on_enterprise_server() -> None:
 
 
 @pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://api.github.com/repos/Acme/Identity/issues/12", "acme/identity#12"),
+        ("https://api.github.com/repos/Acme/Identity/issues/12/", "acme/identity#12"),
+        ("https://api.github.com/repos/Acme/Identity/pulls/12", None),
+        ("https://api.github.com/Acme/Identity/issues/12", None),
+        ("https://api.github.com/repos/Acme/Identity/issues/0", None),
+    ],
+)
+def test_parent_issue_url_must_name_an_issue(url: str, expected: str | None) -> None:
+    if expected is not None:
+        assert parent_id(url) == expected
+    else:
+        with pytest.raises(MappingError, match="parent_issue_url"):
+            parent_id(url)
+
+
+@pytest.mark.parametrize(
     ("reason", "name", "category"),
     [
         ("completed", "Closed", StatusCategory.DONE),
