@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import re
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -31,7 +30,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 import httpx
-import orjson
+import msgspec
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -40,6 +39,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from connectors.body import decode, parse_json
 from hub.config import SourceConfig
 from hub.errors import (
     TrackerAuthError,
@@ -303,17 +303,40 @@ class TrackerHttp:
     async def aclose(self) -> None:
         await self._client.aclose()
 
+    async def request_decoded(
+        self, method: str, url: str, decoder: msgspec.json.Decoder[T], **kwargs: Any
+    ) -> tuple[httpx.Response, T]:
+        """The response and its body read by ``decoder`` (``connectors.body.decode``): for
+        pages whose items stay raw JSON text. A body that is not JSON is retried as in
+        ``request_json``; one of another shape raises ``msgspec.ValidationError``."""
+        return await self._retrying(lambda: self._once_decoded(method, url, decoder, **kwargs))
+
+    async def _once_decoded(
+        self, method: str, url: str, decoder: msgspec.json.Decoder[T], **kwargs: Any
+    ) -> tuple[httpx.Response, T]:
+        response = await self._once(method, url, **kwargs)
+        try:
+            return response, decode(response.content, decoder, lambda: response.text)
+        except msgspec.ValidationError:
+            raise
+        except ValueError:
+            raise self._not_json(method, url, response) from None
+
     async def _once_json(self, method: str, url: str, **kwargs: Any) -> tuple[httpx.Response, Any]:
         response = await self._once(method, url, **kwargs)
         try:
             return response, _parse_json(response)
         except ValueError:
-            raise _Retryable(
-                f"{method} {_path(url)} answered {response.status_code} with a body that is not "
-                "JSON",
-                None,
-                status=response.status_code,
-            ) from None
+            raise self._not_json(method, url, response) from None
+
+    @staticmethod
+    def _not_json(method: str, url: str, response: httpx.Response) -> _Retryable:
+        """A 2xx body cut short or garbled on the way: retried like a dropped connection."""
+        return _Retryable(
+            f"{method} {_path(url)} answered {response.status_code} with a body that is not JSON",
+            None,
+            status=response.status_code,
+        )
 
     async def _once(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         await self._throttle()
@@ -404,29 +427,7 @@ class TrackerHttp:
 
 
 def _parse_json(response: httpx.Response) -> Any:
-    """The body as JSON: orjson for UTF-8 bodies (several times faster), httpx otherwise.
-
-    orjson also refuses a lone surrogate escape (``"\\ud83d"``, left where a text was cut in the
-    middle of an emoji); the json module reads it, and every lone surrogate then becomes
-    U+FFFD, so that each string of a payload can be written as UTF-8 and hashed.
-    """
-    try:
-        return orjson.loads(response.content)
-    except orjson.JSONDecodeError:
-        return _without_lone_surrogates(response.json())
-
-
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _without_lone_surrogates(value: Any) -> Any:
-    if isinstance(value, str):
-        return _LONE_SURROGATE.sub("\ufffd", value)
-    if isinstance(value, dict):
-        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_without_lone_surrogates(v) for v in value]
-    return value
+    return parse_json(response.content, lambda: response.text)
 
 
 def _spent_budget(response: httpx.Response) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import httpx
+import msgspec
 
 from connectors.http import TrackerClient
 from hub.config import SourceConfig
@@ -87,8 +88,9 @@ class GitHubClient(TrackerClient):
 
     async def issue_pages(
         self, repo: str, *, since: str | None = None, per_page: int = MAX_PER_PAGE
-    ) -> AsyncIterator[list[dict[str, Any]]]:
-        """Every page of ``GET /repos/{repo}/issues`` (issues and PRs), oldest change first.
+    ) -> AsyncIterator[list[msgspec.Raw]]:
+        """Every page of ``GET /repos/{repo}/issues`` (issues and PRs), oldest change first,
+        each entry as its JSON text (``connectors.body.element`` reads one).
 
         Later pages come from the ``Link`` header's ``rel="next"`` URL exactly as given: it
         carries an opaque ``after=`` cursor and may name the repository by id. A next URL seen
@@ -105,7 +107,7 @@ class GitHubClient(TrackerClient):
         response, body = await self._get(repo, f"/repos/{repo}/issues", params=params)
         seen: set[str] = set()
         while True:
-            yield self._issue_list(body, repo)
+            yield body
             next_url = response.links.get("next", {}).get("url")
             if not next_url:
                 return
@@ -147,10 +149,16 @@ class GitHubClient(TrackerClient):
             raise TrackerDataError(f"{self.source.name}: GraphQL answered without a nodes list")
         return [node for node in nodes if isinstance(node, dict)]
 
-    async def _get(self, repo: str, url: str, **kwargs: Any) -> tuple[httpx.Response, Any]:
-        """A listing GET and its JSON body; 404 and 410 get messages naming the repository."""
+    async def _get(
+        self, repo: str, url: str, **kwargs: Any
+    ) -> tuple[httpx.Response, list[msgspec.Raw]]:
+        """A listing GET and its entries; 404 and 410 get messages naming the repository."""
         try:
-            return await self.http.request_json("GET", url, **kwargs)
+            return await self.http.request_decoded("GET", url, _LISTING, **kwargs)
+        except msgspec.ValidationError:
+            raise TrackerDataError(
+                f"{self.source.name}: listing the issues of {repo} did not return a list"
+            ) from None
         except TrackerRequestError as exc:
             if exc.status == 404:
                 raise TrackerRequestError(
@@ -166,12 +174,8 @@ class GitHubClient(TrackerClient):
                 ) from None
             raise
 
-    def _issue_list(self, body: Any, repo: str) -> list[dict[str, Any]]:
-        if not isinstance(body, list):
-            raise TrackerDataError(
-                f"{self.source.name}: listing the issues of {repo} did not return a list"
-            )
-        return [issue for issue in body if isinstance(issue, dict)]
+
+_LISTING = msgspec.json.Decoder(list[msgspec.Raw])
 
 
 def _messages(errors: Any) -> str:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors.base import Page, Skipped, TrackerConnector
+from connectors.body import element
 from connectors.github.client import MAX_NODE_IDS, MAX_PER_PAGE, GitHubClient
 from connectors.github.mapping import (
     Dependencies,
@@ -82,9 +83,11 @@ class GitHubConnector(TrackerConnector[GitHubClient]):
         batch = Batch(self._map)
         pages = 0
         yielded = False
-        async for issues in listed:
-            for entry in fresh_entries(issues, start, progress):
-                batch.add(entry)
+        async for entries in listed:
+            for raw in entries:
+                entry, text = element(raw)
+                if isinstance(entry, dict) and is_fresh(entry, start, progress):
+                    batch.add(entry, text)
             pages += 1
             if pages == MAX_LIST_PAGES_PER_PAGE or len(batch.waiting) >= MAX_NODE_IDS:
                 yield await self._page(batch, progress, start, cursor)
@@ -96,12 +99,12 @@ class GitHubConnector(TrackerConnector[GitHubClient]):
         self, batch: Batch, progress: Cursor, start: Cursor, incoming: str | None
     ) -> Page:
         """The batch, its waiting issues mapped with dependencies from GraphQL calls of 100."""
-        relations = await self._dependencies(batch.waiting.values())
+        relations = await self._dependencies(entry for entry, _ in batch.waiting.values())
         unchanged = progress.since == start.since and progress.seen == start.seen
         return batch.page(relations, incoming if unchanged else encode_cursor(progress))
 
     def _map(
-        self, issue: Mapping[str, Any], relations: Dependencies | None
+        self, issue: Mapping[str, Any], text: bytes, relations: Dependencies | None
     ) -> ItemRecord | Skipped:
         try:
             return map_issue(
@@ -109,6 +112,7 @@ class GitHubConnector(TrackerConnector[GitHubClient]):
                 epic_label=self.source.epic_label,
                 statuses=self.source.statuses,
                 relations=relations,
+                raw=text,
             )
         except MappingError as exc:
             return Skipped(key=_label(issue), reason=str(exc))
@@ -124,66 +128,58 @@ class GitHubConnector(TrackerConnector[GitHubClient]):
         return found
 
 
-def fresh_entries(
-    entries: Iterable[Mapping[str, Any]], start: Cursor, progress: Cursor
-) -> list[Mapping[str, Any]]:
-    """The listed issues not yet stored, advancing ``progress`` over everything listed.
+def is_fresh(entry: Mapping[str, Any], start: Cursor, progress: Cursor) -> bool:
+    """Whether a listed issue is not yet stored; ``progress`` advances over every entry.
 
     Pull requests are dropped but still move the cursor, so a busy PR queue is not listed again
     on every sync; so do entries whose id or date cannot be read (they could never be mapped).
     """
-    fresh: list[Mapping[str, Any]] = []
-    for entry in entries:
-        try:
-            item_id = issue_id(entry)
-            updated = parse_datetime(entry.get("updated_at"), "updated_at")
-        except MappingError:
-            if "pull_request" not in entry:
-                fresh.append(entry)
-            continue
-        updated = updated.astimezone(UTC).replace(microsecond=0)
-        progress.advance(updated, item_id)
-        if "pull_request" not in entry and not start.already_read(updated, item_id):
-            fresh.append(entry)
-    return fresh
+    try:
+        item_id = issue_id(entry)
+        updated = parse_datetime(entry.get("updated_at"), "updated_at")
+    except MappingError:
+        return "pull_request" not in entry
+    updated = updated.astimezone(UTC).replace(microsecond=0)
+    progress.advance(updated, item_id)
+    return "pull_request" not in entry and not start.already_read(updated, item_id)
 
 
 Mapped = ItemRecord | Skipped
+MapIssue = Callable[[Mapping[str, Any], bytes, Dependencies | None], Mapped]
 
 
 class Batch:
     """The issues of one ``Page``, each once, as last listed (an issue edited mid-sync is listed
-    again, newer). An issue is mapped as soon as it is listed, while its parsed entry is still
-    in the CPU cache (mapping a 20-page batch later took twice as long), except one that
-    blocks others: it waits as parsed for its dependencies' GraphQL lookup."""
+    again, newer). An issue is mapped as soon as it is read, while its parsed entry is still in
+    the CPU cache, except one that blocks others: it waits for its dependencies' lookup."""
 
-    def __init__(self, map_issue: Callable[[Mapping[str, Any], Dependencies | None], Mapped]):
+    def __init__(self, map_issue: MapIssue):
         self._map = map_issue
         self._issues: dict[str, Mapped | None] = {}
-        self.waiting: dict[str, Mapping[str, Any]] = {}
+        self.waiting: dict[str, tuple[Mapping[str, Any], bytes]] = {}
         self._unreadable: list[Mapped] = []
 
-    def add(self, entry: Mapping[str, Any]) -> None:
+    def add(self, entry: Mapping[str, Any], text: bytes) -> None:
         try:
             key = issue_id(entry)
         except MappingError:
-            self._unreadable.append(self._map(entry, None))
+            self._unreadable.append(self._map(entry, text, None))
             return
         self._issues.pop(key, None)
         self.waiting.pop(key, None)
         if needs_dependencies(entry):
             self._issues[key] = None
-            self.waiting[key] = entry
+            self.waiting[key] = (entry, text)
         else:
-            self._issues[key] = self._map(entry, None)
+            self._issues[key] = self._map(entry, text, None)
 
     def page(self, relations: Mapping[str, Dependencies], cursor: str | None) -> Page:
         items: list[ItemRecord] = []
         skipped: list[Skipped] = []
         for key, mapped in [*self._issues.items(), *(("", m) for m in self._unreadable)]:
             if mapped is None:
-                entry = self.waiting[key]
-                mapped = self._map(entry, relations.get(str(entry.get("node_id"))))
+                entry, text = self.waiting[key]
+                mapped = self._map(entry, text, relations.get(str(entry.get("node_id"))))
             if isinstance(mapped, Skipped):
                 skipped.append(mapped)
             else:

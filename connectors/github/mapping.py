@@ -173,8 +173,11 @@ def map_issue(
     epic_label: str = "epic",
     statuses: Mapping[str, StatusCategory] | None = None,
     relations: Dependencies | None = None,
+    raw: bytes | None = None,
 ) -> ItemRecord:
-    """One GitHub issue as an ``ItemRecord``; ``relations`` come from the GraphQL batch."""
+    """One GitHub issue as an ``ItemRecord``; ``relations`` come from the GraphQL batch, and
+    ``raw`` is the issue's JSON text as listed (``connectors.body.element``), when it was read
+    as text."""
     number = _number(issue.get("number"))
     repo = repo_of(issue.get("repository_url"))
     key = item_key(repo, number)
@@ -205,7 +208,7 @@ def map_issue(
             components=(repo,),
             blocks=relations.blocks,
             blocked_by=relations.blocked_by,
-            raw=raw_json(issue),
+            raw=raw_json(issue) if raw is None else raw,
         )
     except MappingError as exc:
         raise MappingError(f"{key}: {exc}") from None
