@@ -10,6 +10,8 @@ import base64
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+import msgspec
+
 from connectors.http import TrackerClient
 from hub.config import SourceConfig
 from hub.errors import TrackerDataError
@@ -27,6 +29,18 @@ def auth_headers(source: SourceConfig) -> dict[str, str]:
         pair = f"{source.email.get_secret_value()}:{token}".encode()
         return {"Authorization": f"Basic {base64.b64encode(pair).decode('ascii')}"}
     return {"Authorization": f"Bearer {token}"}
+
+
+class SearchPage(msgspec.Struct, rename="camel"):
+    """What the connector reads of a search page; each issue stays JSON text
+    (``connectors.body.element``)."""
+
+    issues: list[msgspec.Raw]
+    next_page_token: str | None = None
+    is_last: bool | None = None
+
+
+_SEARCH = msgspec.json.Decoder(SearchPage)
 
 
 class JiraClient(TrackerClient):
@@ -49,24 +63,23 @@ class JiraClient(TrackerClient):
         *,
         next_page_token: str | None = None,
         max_results: int = 50,
-    ) -> dict[str, Any]:
-        """One page of ``POST /rest/api/3/search/jql``; the body is checked to hold ``issues``."""
+    ) -> SearchPage:
+        """One page of ``POST /rest/api/3/search/jql``, its issues as JSON texts."""
         request: dict[str, Any] = {"jql": jql, "fields": list(fields), "maxResults": max_results}
         if next_page_token is not None:
             request["nextPageToken"] = next_page_token
-        _, body = await self.http.request_json("POST", SEARCH_PATH, json=request)
-        if not isinstance(body, dict) or not isinstance(body.get("issues"), list):
+        try:
+            _, page = await self.http.request_decoded("POST", SEARCH_PATH, _SEARCH, json=request)
+        except msgspec.ValidationError as exc:
             raise TrackerDataError(
-                f"{self.source.name}: {SEARCH_PATH} answered without an 'issues' list"
-            )
-        token = body.get("nextPageToken")
-        if token is not None and not isinstance(token, str):
-            raise TrackerDataError(f"{self.source.name}: nextPageToken is not a string")
-        return body
+                f"{self.source.name}: {SEARCH_PATH} answered something else than a page of "
+                f"results (an 'issues' list, a text nextPageToken, a boolean isLast): {exc}"
+            ) from None
+        return page
 
     async def search_pages(
         self, jql: str, fields: Sequence[str], *, max_results: int = 50
-    ) -> AsyncIterator[dict[str, Any]]:
+    ) -> AsyncIterator[SearchPage]:
         """Every page of a search, following ``nextPageToken`` until it is gone or ``isLast``.
 
         A token seen twice would loop forever, so it ends the search with ``TrackerDataError``.
@@ -76,8 +89,8 @@ class JiraClient(TrackerClient):
         while True:
             page = await self.search(jql, fields, next_page_token=token, max_results=max_results)
             yield page
-            token = page.get("nextPageToken")
-            if not token or page.get("isLast") is True:
+            token = page.next_page_token
+            if not token or page.is_last is True:
                 return
             if token in seen:
                 raise TrackerDataError(

@@ -13,7 +13,10 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+
 from connectors.base import Page, Skipped, TrackerConnector
+from connectors.body import element
 from connectors.jira.client import JiraClient
 from connectors.jira.mapping import (
     SYSTEM_FIELDS,
@@ -64,10 +67,8 @@ class JiraConnector(TrackerConnector[JiraClient]):
         jql = issue_jql(self.source, high)
         fields = (*SYSTEM_FIELDS, *custom.ids)
         pages = self.client.search_pages(jql, fields, max_results=self.source.page_size or MAX_PAGE)
-        async for body in pages:
-            items, skipped, page_high = map_page(
-                body["issues"], base=self.source.base, custom=custom
-            )
+        async for page in pages:
+            items, skipped, page_high = map_page(page.issues, base=self.source.base, custom=custom)
             if page_high is not None and (high is None or page_high > high):
                 high = page_high
             yield Page(
@@ -82,18 +83,21 @@ class JiraConnector(TrackerConnector[JiraClient]):
 
 
 def map_page(
-    issues: Sequence[Any], *, base: str, custom: CustomFields
+    issues: Sequence[msgspec.Raw], *, base: str, custom: CustomFields
 ) -> tuple[list[ItemRecord], list[Skipped], int | None]:
     """Mapped items, skipped issues and the newest ``updated`` (epoch ms) of one search page.
 
-    An issue listed twice in a page is kept once. Skipped issues still move the high-water
-    mark: they were seen, and re-reading them would only skip them again.
+    Each issue is parsed right before it is mapped, and its text kept as its raw payload
+    (``connectors.body.element``). An issue listed twice in a page is kept once. Skipped issues
+    still move the high-water mark: they were seen, and re-reading them would only skip them
+    again.
     """
     items: list[ItemRecord] = []
     skipped: list[Skipped] = []
     seen: set[str] = set()
     high: int | None = None
-    for issue in issues:
+    for raw in issues:
+        issue, text = element(raw)
         if not isinstance(issue, MAPPINGS):
             skipped.append(Skipped(key="?", reason="search returned a non-object issue"))
             continue
@@ -102,7 +106,7 @@ def map_page(
             continue
         seen.add(issue_id)
         try:
-            item = map_issue(issue, base=base, custom=custom)
+            item = map_issue(issue, base=base, custom=custom, raw=text)
         except MappingError as exc:
             skipped.append(Skipped(key=str(issue.get("key") or issue_id or "?"), reason=str(exc)))
             updated = _updated_ms(issue)

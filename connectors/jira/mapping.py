@@ -80,9 +80,14 @@ def find_custom_fields(
 
 
 def map_issue(
-    issue: Mapping[str, Any], *, base: str, custom: CustomFields = CustomFields()
+    issue: Mapping[str, Any],
+    *,
+    base: str,
+    custom: CustomFields = CustomFields(),
+    raw: bytes | None = None,
 ) -> ItemRecord:
-    """One Jira issue as an ``ItemRecord``, keyed by its immutable ``id`` (keys change on moves)."""
+    """One Jira issue as an ``ItemRecord``, keyed by its immutable ``id`` (keys change on moves).
+    ``raw`` is the issue's JSON text as the search returned it, when it was read as text."""
     external_id = _text(issue.get("id"), "id")
     key = _text(issue.get("key"), "key")
     fields = issue.get("fields")
@@ -117,7 +122,7 @@ def map_issue(
             ),
             blocks=blocks,
             blocked_by=blocked_by,
-            raw=raw_json(issue),
+            raw=raw_json(issue) if raw is None else raw,
         )
     except MappingError as exc:
         raise MappingError(f"{key}: {exc}") from None

@@ -189,7 +189,16 @@ async def test_repeated_page_token_is_a_data_error(
         await collect(connector)
 
 
-@pytest.mark.parametrize("body", [{"isLast": True}, {"issues": None}, ["not", "an", "object"]])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"isLast": True},
+        {"issues": None},
+        ["not", "an", "object"],
+        {"issues": [], "nextPageToken": 7},
+        {"issues": [], "isLast": "no"},
+    ],
+)
 async def test_body_without_issues_list_is_a_data_error(
     mock: respx.MockRouter, connector: JiraConnector, body: Any
 ) -> None:
