@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
+import msgspec
 
 from connectors.http import TrackerClient
 from hub.config import SourceConfig
@@ -62,6 +63,26 @@ def error_codes(body: Any) -> list[str]:
     return codes
 
 
+class _PageInfo(msgspec.Struct, rename="camel"):
+    has_next_page: Any = None
+    end_cursor: Any = None
+
+
+class _Connection(msgspec.Struct, rename="camel"):
+    nodes: list[msgspec.Raw]
+    page_info: _PageInfo
+
+
+class _ConnectionAnswer(msgspec.Struct):
+    """A GraphQL answer to a query of one connection: its nodes stay JSON text."""
+
+    data: dict[str, _Connection | None] | None = None
+    errors: Any = None
+
+
+_CONNECTION_ANSWER = msgspec.json.Decoder(_ConnectionAnswer)
+
+
 class LinearClient(TrackerClient):
     """Linear GraphQL calls on one ``TrackerHttp``."""
 
@@ -71,42 +92,38 @@ class LinearClient(TrackerClient):
     def rate_limited(self, response: httpx.Response) -> bool:
         return is_rate_limited(response)
 
-    async def query(self, document: str, variables: Mapping[str, Any]) -> dict[str, Any]:
-        """The ``data`` of one query; GraphQL errors without data raise, with data warn."""
-        request = {"query": document, "variables": dict(variables)}
-        try:
-            _, body = await self.http.request_json("POST", GRAPHQL_PATH, json=request)
-        except TrackerRequestError as exc:
-            raise _reclassified(exc) from None
-        if not isinstance(body, Mapping):
-            raise TrackerDataError(f"{self.source.name}: the GraphQL answer is not an object")
-        data, errors = body.get("data"), body.get("errors")
-        if not isinstance(data, Mapping):
-            raise self._failure(body)
-        if errors:
-            log.warning(
-                "%s: Linear answered with partial data and errors: %s",
-                self.source.name,
-                _messages(errors),
-            )
-        return dict(data)
-
     async def connection(
         self, document: str, field: str, variables: Mapping[str, Any]
-    ) -> tuple[list[Any], bool, str | None]:
-        """``(nodes, has_next_page, end_cursor)`` of the connection ``field`` of a query."""
-        data = await self.query(document, variables)
-        connection = data.get(field)
-        nodes = connection.get("nodes") if isinstance(connection, Mapping) else None
-        info = connection.get("pageInfo") if isinstance(connection, Mapping) else None
-        if not isinstance(nodes, list) or not isinstance(info, Mapping):
-            raise TrackerDataError(
-                f"{self.source.name}: Linear answered without {field}.nodes and pageInfo"
+    ) -> tuple[list[msgspec.Raw], bool, str | None]:
+        """``(nodes, has_next_page, end_cursor)`` of the connection ``field`` of a query; the
+        nodes as JSON texts (``connectors.body.element``)."""
+        request = {"query": document, "variables": dict(variables)}
+        name = self.source.name
+        try:
+            _, answer = await self.http.request_decoded(
+                "POST", GRAPHQL_PATH, _CONNECTION_ANSWER, json=request
             )
-        end = info.get("endCursor")
+        except TrackerRequestError as exc:
+            raise _reclassified(exc) from None
+        except msgspec.ValidationError as exc:
+            raise TrackerDataError(
+                f"{name}: Linear answered without {field}.nodes and pageInfo ({exc})"
+            ) from None
+        if answer.data is None:
+            raise self._failure({"errors": answer.errors})
+        if answer.errors:
+            log.warning(
+                "%s: Linear answered with partial data and errors: %s",
+                name,
+                _messages(answer.errors),
+            )
+        connection = answer.data.get(field)
+        if connection is None:
+            raise TrackerDataError(f"{name}: Linear answered without {field}.nodes and pageInfo")
+        end = connection.page_info.end_cursor
         if end is not None and not isinstance(end, str):
-            raise TrackerDataError(f"{self.source.name}: {field}.pageInfo.endCursor is not text")
-        return nodes, info.get("hasNextPage") is True, end
+            raise TrackerDataError(f"{name}: {field}.pageInfo.endCursor is not text")
+        return connection.nodes, connection.page_info.has_next_page is True, end
 
     def _failure(self, body: Mapping[str, Any]) -> TrackerError:
         """The error for an answer without data, by what the caller should do next."""

@@ -21,7 +21,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+
 from connectors.base import Page, Skipped, TrackerConnector
+from connectors.body import element
 from connectors.linear.client import LinearClient
 from connectors.linear.mapping import (
     Overrides,
@@ -46,7 +49,7 @@ from hub.records import ItemRecord
 STREAMS = (INITIATIVES, PROJECTS, ISSUES)
 """Parents before children, so a first sync stores initiatives before the epics under them."""
 
-_MAPPERS: dict[str, Callable[[Mapping[str, Any], Overrides | None], ItemRecord]] = {
+_MAPPERS: dict[str, Callable[[Mapping[str, Any], Overrides | None, bytes], ItemRecord]] = {
     INITIATIVES: map_initiative,
     PROJECTS: map_project,
     ISSUES: map_issue,
@@ -127,19 +130,22 @@ def stream_filter(source: SourceConfig, stream: str, since: datetime | None) -> 
 
 
 def map_nodes(
-    stream: str, nodes: Sequence[Any], statuses: Overrides | None = None
+    stream: str, nodes: Sequence[msgspec.Raw], statuses: Overrides | None = None
 ) -> tuple[list[ItemRecord], list[Skipped], datetime | None]:
     """Mapped items, skipped nodes and the newest ``updatedAt`` of one page.
 
-    A node listed twice in a page is kept once. Skipped nodes still move the high-water mark:
-    they were seen, and re-reading them would only skip them again.
+    Each node is parsed right before it is mapped, and its text kept as its raw payload
+    (``connectors.body.element``). A node listed twice in a page is kept once. Skipped nodes
+    still move the high-water mark: they were seen, and re-reading them would only skip them
+    again.
     """
     mapper = _MAPPERS[stream]
     items: list[ItemRecord] = []
     skipped: list[Skipped] = []
     seen: set[str] = set()
     high: datetime | None = None
-    for node in nodes:
+    for raw in nodes:
+        node, text = element(raw)
         if not isinstance(node, Mapping):
             skipped.append(Skipped(key="?", reason=f"{stream} returned a non-object node"))
             continue
@@ -149,7 +155,7 @@ def map_nodes(
         seen.add(node_id)
         high = _later(high, _updated(node))
         try:
-            items.append(mapper(node, statuses))
+            items.append(mapper(node, statuses, text))
         except MappingError as exc:
             skipped.append(Skipped(key=_key(stream, node), reason=str(exc)))
             continue

@@ -46,7 +46,9 @@ BLOCKS = "blocks"
 Overrides = Mapping[str, StatusCategory]
 
 
-def map_initiative(node: Mapping[str, Any], statuses: Overrides | None = None) -> ItemRecord:
+def map_initiative(
+    node: Mapping[str, Any], statuses: Overrides | None = None, raw: bytes | None = None
+) -> ItemRecord:
     """An initiative as an INITIATIVE; its parent is the parent initiative, if any."""
     external_id = _text(node.get("id"), "id")
     name = _text(node.get("name"), "name")
@@ -68,7 +70,7 @@ def map_initiative(node: Mapping[str, Any], statuses: Overrides | None = None) -
             completed_at=_optional_datetime(node, "completedAt"),
             assignee=person(node.get("owner")),
             deleted=node.get("trashed") is True,
-            raw=raw_json(node),
+            raw=raw_json(node) if raw is None else raw,
         )
     except MappingError as exc:
         raise MappingError(f"initiative {name!r}: {exc}") from None
@@ -76,7 +78,9 @@ def map_initiative(node: Mapping[str, Any], statuses: Overrides | None = None) -
         raise MappingError(f"initiative {name!r}: unexpected payload shape ({exc})") from None
 
 
-def map_project(node: Mapping[str, Any], statuses: Overrides | None = None) -> ItemRecord:
+def map_project(
+    node: Mapping[str, Any], statuses: Overrides | None = None, raw: bytes | None = None
+) -> ItemRecord:
     """A project as an EPIC under its first initiative; its teams are its components."""
     external_id = _text(node.get("id"), "id")
     key = f"project:{_text(node.get('slugId'), 'slugId')}"
@@ -107,7 +111,7 @@ def map_project(node: Mapping[str, Any], statuses: Overrides | None = None) -> I
             ),
             blocks=blocked_ids(node.get("relations"), "relatedProject"),
             deleted=node.get("trashed") is True,
-            raw=raw_json(node),
+            raw=raw_json(node) if raw is None else raw,
         )
     except MappingError as exc:
         raise MappingError(f"{key}: {exc}") from None
@@ -115,7 +119,9 @@ def map_project(node: Mapping[str, Any], statuses: Overrides | None = None) -> I
         raise MappingError(f"{key}: unexpected payload shape ({exc})") from None
 
 
-def map_issue(node: Mapping[str, Any], statuses: Overrides | None = None) -> ItemRecord:
+def map_issue(
+    node: Mapping[str, Any], statuses: Overrides | None = None, raw: bytes | None = None
+) -> ItemRecord:
     """An issue as an ISSUE under its parent issue, else under its project."""
     external_id = _text(node.get("id"), "id")
     key = _text(node.get("identifier"), "identifier")
@@ -151,7 +157,7 @@ def map_issue(node: Mapping[str, Any], statuses: Overrides | None = None) -> Ite
             components=(_text(team.get("key"), "team.key"),),
             blocks=blocked_ids(node.get("relations"), "relatedIssue"),
             deleted=node.get("trashed") is True,
-            raw=raw_json(node),
+            raw=raw_json(node) if raw is None else raw,
         )
     except MappingError as exc:
         raise MappingError(f"{key}: {exc}") from None
