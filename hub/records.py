@@ -72,7 +72,8 @@ class ItemRecord:
     """External ids of items that block this one."""
     deleted: bool = False
     raw: bytes = field(default=b"{}", compare=False)
-    """The tracker's payload as UTF-8 JSON (``raw_json``), stored as the item's ``raw``."""
+    """The tracker's payload as UTF-8 JSON, stored as the item's ``raw``: the text the tracker
+    sent (``connectors.body.element``) or the parsed payload written by ``raw_json``."""
 
 
 def hub_id(source: str, external_id: str) -> str:
