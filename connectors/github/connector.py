@@ -1,7 +1,7 @@
 """The GitHub connector: one stream per repository, issues listed oldest change first.
 
-Each ``Page`` covers up to five listing pages (≤ 500 issues) plus one GraphQL call per 100 of
-them that have dependencies, so relations never cost a request per issue. Incremental syncs
+Each ``Page`` covers up to twenty listing pages (≤ 2,000 issues) plus one GraphQL call per
+100 of them that have dependencies, so relations never cost a request per issue. Incremental syncs
 send ``since`` (inclusive, second precision) and drop what the cursor's ``seen`` list says was
 already stored at that second: a sync with nothing changed costs one request per repository.
 """
@@ -174,17 +174,21 @@ class Batch:
             self._issues[key] = self._map(entry, text, None)
 
     def page(self, relations: Mapping[str, Dependencies], cursor: str | None) -> Page:
-        items: list[ItemRecord] = []
-        skipped: list[Skipped] = []
-        for key, mapped in [*self._issues.items(), *(("", m) for m in self._unreadable)]:
-            if mapped is None:
-                entry, text = self.waiting[key]
-                mapped = self._map(entry, text, relations.get(str(entry.get("node_id"))))
-            if isinstance(mapped, Skipped):
-                skipped.append(mapped)
-            else:
-                items.append(mapped)
-        return Page(items=items, cursor=cursor, skipped=skipped)
+        mapped = [self._resolved(key, m, relations) for key, m in self._issues.items()]
+        mapped += self._unreadable
+        return Page(
+            items=[m for m in mapped if isinstance(m, ItemRecord)],
+            cursor=cursor,
+            skipped=[m for m in mapped if isinstance(m, Skipped)],
+        )
+
+    def _resolved(
+        self, key: str, mapped: Mapped | None, relations: Mapping[str, Dependencies]
+    ) -> Mapped:
+        if mapped is not None:
+            return mapped
+        entry, text = self.waiting[key]
+        return self._map(entry, text, relations.get(str(entry.get("node_id"))))
 
 
 def encode_cursor(cursor: Cursor) -> str | None:
