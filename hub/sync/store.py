@@ -60,7 +60,7 @@ def content_hash(record: ItemRecord, salt: str = "") -> str:
 
     Mapped fields are hashed as JSON (orjson writes their flat values, tuples, enums, dates
     and person records in C, several times faster than their ``repr``) and the raw payload
-    as the bytes the connector serialized. ``salt`` is the fingerprint of the hub rules, so
+    as the bytes the connector handed over. ``salt`` is the fingerprint of the hub rules, so
     that new rules rewrite every item. SHA-256, cut to 128 bits: CPUs with SHA instructions
     hash a 2.5 kB payload in 2.5 µs, BLAKE2b took 4.3.
     """

@@ -82,7 +82,7 @@ async def upsert(
 
 
 def _json_text(value: Any, process: Processor) -> str | bytes | None:
-    """``bytes`` are a document already serialized as UTF-8 JSON (``hub.records.raw_json``):
+    """``bytes`` are a document already serialized as UTF-8 JSON (an item's raw payload):
     written as they are, where the processor would serialize the value."""
     return value if isinstance(value, bytes) else process(value)
 
