@@ -12,6 +12,7 @@ COPY pyproject.toml README.md ./
 COPY hub ./hub
 COPY connectors ./connectors
 COPY schema ./schema
+COPY simulators ./simulators
 RUN pip install . \
     && useradd --create-home --uid 10001 hub \
     && rm -rf /src

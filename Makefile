@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # The browser test drives Debian's Chromium; the DOT report test runs Graphviz.
 SYSTEM_TOOLS := chromium:chromium chromedriver:chromium-driver dot:graphviz
 
-.PHONY: demo test install system-tools
+.PHONY: demo test lint install system-tools
 
 install: $(VENV)/.installed
 
@@ -24,7 +24,7 @@ system-tools:
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,lint]'
 	touch $@
 
 demo: install
@@ -32,3 +32,10 @@ demo: install
 
 test: install system-tools
 	$(BIN)/python -m pytest
+
+# Zero findings or CI fails: style, formatting, strict types, and the layers of docs/architecture.md.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports

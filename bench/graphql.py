@@ -32,15 +32,15 @@ from sqlalchemy import event, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
-from connectors.simulators import build_demo_world  # noqa: E402
-from hub.app import create_app  # noqa: E402
+from hub.contract.records import Level  # noqa: E402
 from hub.demo import SEED, demo_rules, demo_sources, simulators  # noqa: E402
-from hub.heap import freeze_long_lived_objects  # noqa: E402
-from hub.records import Level  # noqa: E402
+from hub.server.app import create_app  # noqa: E402
 from hub.storage.database import create_engine, session_factory  # noqa: E402
 from hub.storage.migrate import upgrade  # noqa: E402
 from hub.storage.models import SyncRun, WorkItem  # noqa: E402
 from hub.sync import SyncEngine  # noqa: E402
+from hub.sync.heap import freeze_long_lived_objects  # noqa: E402
+from simulators import build_demo_world  # noqa: E402
 
 POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 WARMUP = 3

@@ -37,7 +37,11 @@ from sqlalchemy.engine import make_url
 # hide the `graphql` package: look in the repository root instead.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from connectors.simulators import (  # noqa: E402
+from hub.demo import DEMO_TOKEN, JIRA_EMAIL, LINEAR_KEY, demo_rules, demo_sources  # noqa: E402
+from hub.storage.database import create_engine, session_factory  # noqa: E402
+from hub.storage.migrate import upgrade  # noqa: E402
+from hub.sync import SyncEngine  # noqa: E402
+from simulators import (  # noqa: E402
     DemoWorld,
     build_demo_world,
     create_github_app,
@@ -45,10 +49,6 @@ from connectors.simulators import (  # noqa: E402
     create_linear_app,
     serve,
 )
-from hub.demo import DEMO_TOKEN, JIRA_EMAIL, LINEAR_KEY, demo_rules, demo_sources  # noqa: E402
-from hub.storage.database import create_engine, session_factory  # noqa: E402
-from hub.storage.migrate import upgrade  # noqa: E402
-from hub.sync import SyncEngine  # noqa: E402
 
 POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from hub.errors import ConfigError
+from hub.contract.errors import ConfigError
 
 if TYPE_CHECKING:
     import httpx
 
     from connectors.base import Connector
-    from hub.config import SourceConfig
+    from hub.contract.config import SourceConfig
 
 _CONNECTORS = {
     "jira": ("connectors.jira", "JiraConnector"),

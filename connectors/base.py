@@ -1,9 +1,9 @@
 """The interface every tracker connector implements.
 
-A connector has three parts (see STYLE.md): a thin HTTP client built on ``connectors.http``,
-pure mapping functions from payloads to ``hub.records``, and a ``Connector`` subclass joining
-them. It never touches the database: it yields pages, and the sync engine stores each page
-together with the cursor that follows it.
+A connector has three parts: a thin HTTP client built on ``connectors.http``, pure mapping
+functions from payloads to ``hub.contract.records``, and a ``Connector`` subclass joining them.
+It never touches the database: it yields pages, and the sync engine stores each page together
+with the cursor that follows it.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any, ClassVar, Generic, TypeVar
 import httpx
 
 from connectors.http import RequestStats, RetryPolicy, TrackerClient
-from hub.config import SourceConfig
-from hub.records import ItemRecord
+from hub.contract.config import SourceConfig
+from hub.contract.records import ItemRecord
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import msgspec
 import orjson
 
-from hub.records import raw_json
+from hub.contract.records import raw_json
 
 T = TypeVar("T")
 

@@ -40,8 +40,8 @@ from tenacity import (
 )
 
 from connectors.body import decode, parse_json
-from hub.config import SourceConfig
-from hub.errors import (
+from hub.contract.config import SourceConfig
+from hub.contract.errors import (
     TrackerAuthError,
     TrackerRequestError,
     TrackerUnavailable,

@@ -16,17 +16,7 @@ import click
 from pydantic import SecretStr
 from starlette.types import ASGIApp
 
-from connectors.simulators import (
-    DemoWorld,
-    build_demo_world,
-    create_github_app,
-    create_jira_app,
-    create_linear_app,
-    serve,
-)
-from connectors.simulators.demo_world import GITHUB_REPOS
-from connectors.simulators.faults import Faults
-from hub.config import ComponentConfig, InitiativeConfig, SourceConfig
+from hub.contract.config import ComponentConfig, InitiativeConfig, SourceConfig
 from hub.reports.terminal import dependency_summary, roadmap_summary
 from hub.runner import bind, serve_sessions
 from hub.storage.database import create_engine, session_factory
@@ -35,6 +25,16 @@ from hub.sync import SyncEngine
 from hub.sync.rules import HubRules
 from hub.views.dependencies import cross_tool_dependencies
 from hub.views.roadmap import roadmap
+from simulators import (
+    DemoWorld,
+    build_demo_world,
+    create_github_app,
+    create_jira_app,
+    create_linear_app,
+    serve,
+)
+from simulators.demo_world import GITHUB_REPOS
+from simulators.faults import Faults
 
 JIRA_EMAIL = "demo@tracker-hub.example"
 DEMO_TOKEN = "demo-token"

@@ -13,15 +13,15 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
-from hub.config import ApiConfig, HubConfig
-from hub.errors import ConfigError, HubError
-from hub.heap import freeze_long_lived_objects
+from hub.contract.config import ApiConfig, HubConfig
+from hub.contract.errors import ConfigError, HubError
 from hub.progress import SyncProgress
-from hub.scheduler import Scheduler
 from hub.storage.database import create_engine, redact, session_factory
 from hub.storage.migrate import pending
 from hub.sync import SyncEngine, SyncReport
+from hub.sync.heap import freeze_long_lived_objects
 from hub.sync.rules import HubRules
+from hub.sync.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -120,14 +120,21 @@ def build_app(
     ``schedule`` is off) and on demand through the ``syncSource`` mutation. Every request
     needs an API token; ``production`` (or ``[api] production``) closes introspection and
     GraphiQL."""
-    from hub.app import create_app
+    from hub.server.app import create_app
 
     api = api_settings(config, production=production)
     graphiql = graphiql or api.graphiql
     if graphiql and api.production:
         raise ConfigError("GraphiQL is off in production mode: drop --graphiql")
     scheduler = scheduler_for(config, sessions, periodic=schedule)
-    return create_app(sessions, graphiql=graphiql, scheduler=scheduler, require_token=True, api=api)
+    return create_app(
+        sessions,
+        graphiql=graphiql,
+        config=config,
+        scheduler=scheduler,
+        require_token=True,
+        api=api,
+    )
 
 
 def api_settings(config: HubConfig, *, production: bool) -> ApiConfig:
@@ -152,7 +159,7 @@ async def serve_sessions(
 ) -> None:
     """Serve the demo's API alone, with no token: no scheduled syncs, and ``syncSource``
     answers unavailable."""
-    from hub.app import create_app
+    from hub.server.app import create_app
 
     await serve_app(create_app(sessions, graphiql=graphiql, require_token=False), sock)
 

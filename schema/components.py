@@ -6,7 +6,7 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 
-from hub.records import StatusCategory
+from hub.contract.records import StatusCategory
 from hub.views.components import ComponentSummary, catalog, dependency_matrix
 from schema.context import Info
 from schema.types import Component, Item

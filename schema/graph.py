@@ -14,8 +14,8 @@ from typing import Annotated
 import strawberry
 from graphql import GraphQLError
 
-from hub.errors import NotFound
-from hub.records import Provenance
+from hub.contract.errors import NotFound
+from hub.contract.records import Provenance
 from hub.storage.models import WorkItem
 from hub.views.dependencies import DependencyView, RootKind, dependency_view
 from hub.views.graph import Direction

@@ -1,7 +1,7 @@
 """Mutations for what people decide and no tracker says: initiatives created through the API,
 epics assigned to initiatives, and manual dependencies. No re-sync undoes any of them.
 
-The work is done by ``hub.manual``; here its refusals become typed members of each result
+The work is done by ``hub.sync.manual``; here its refusals become typed members of each result
 union (as in ``schema.mutations``), so that a client branches on ``__typename``.
 """
 
@@ -12,10 +12,10 @@ from typing import Annotated, TypeAlias, cast
 
 import strawberry
 
-from hub import manual
-from hub.records import Level, StatusCategory
+from hub.contract.records import Level, StatusCategory
 from hub.storage import models
 from hub.storage.database import transaction
+from hub.sync import manual
 from schema.context import Info
 from schema.types import Item
 
@@ -189,10 +189,7 @@ def _now() -> datetime:
 
 def _declared_initiatives(info: Info) -> set[str]:
     """Initiative keys in this server's config, reserved even before a sync stores them."""
-    scheduler = info.context.scheduler
-    if scheduler is None:
-        return set()
-    return {initiative.key for initiative in scheduler.engine.rules.initiatives}
+    return {initiative.key for initiative in info.context.config.initiatives}
 
 
 @strawberry.type

@@ -63,16 +63,16 @@ class Mutation:
         "again and reconciles deletions."
     )
     async def sync_source(self, info: Info, name: str, full: bool = False) -> SyncSourceResult:
-        scheduler = info.context.scheduler
-        if scheduler is None:
+        syncs = info.context.syncs
+        if syncs is None:
             return SyncUnavailable(
                 message="this server does not run syncs; use `hub sync` or a server started "
                 "with `hub serve`"
             )
-        if scheduler.source(name) is None:
-            known = ", ".join(s.name for s in scheduler.sources) or "none"
+        if info.context.source(name) is None:
+            known = ", ".join(s.name for s in info.context.config.sources) or "none"
             return UnknownSource(message=f"no source named '{name}' (configured: {known})")
-        report = await scheduler.run_now(name, full=full)
+        report = await syncs.run_now(name, full=full)
         if report.status == "busy":
             return SyncBusy(message=report.error or f"source '{name}' is being synced")
         run = await newest_run(info, name)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from hub.records import Level
+from hub.contract.records import Level
 from hub.storage.models import Component, ItemComponent, Person, Source, WorkItem
 from schema.context import Info
 from schema.loaders import visible_items

@@ -15,7 +15,7 @@ import strawberry
 from graphql import GraphQLError
 
 import hub.views.roadmap as view
-from hub.records import StatusCategory
+from hub.contract.records import StatusCategory
 from hub.storage.models import WorkItem
 from hub.views.health import PACE_MARGIN, UNDATED_BLOCKER_HORIZON, Health
 from schema.context import Info

@@ -5,7 +5,7 @@ from __future__ import annotations
 from graphql import GraphQLError
 from sqlalchemy import select
 
-from hub.config import HUB_SOURCE
+from hub.contract.config import HUB_SOURCE
 from hub.storage import models
 from schema.context import Info
 from schema.runs import SyncRun
@@ -26,8 +26,7 @@ async def sources(info: Info) -> list[Source]:
             )
         ).all()
     found = {row.name: Source.from_row(row) for row in rows}
-    scheduler = info.context.scheduler
-    for config in scheduler.sources if scheduler is not None else ():
+    for config in info.context.config.sources:
         found.setdefault(config.name, Source.from_config(config))
     return [found[name] for name in sorted(found)]
 

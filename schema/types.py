@@ -7,8 +7,8 @@ from datetime import date, datetime
 import strawberry
 from sqlalchemy import Select
 
-from hub.config import SourceConfig
-from hub.records import Level, StatusCategory
+from hub.contract.config import SourceConfig
+from hub.contract.records import Level, StatusCategory
 from hub.storage import models
 from schema.context import Info
 from schema.runs import SourceHealth, SyncRun, health_of
@@ -37,8 +37,7 @@ class Source:
         "of this source."
     )
     def every(self, info: Info) -> int | None:
-        scheduler = info.context.scheduler
-        config = scheduler.source(self.name) if scheduler is not None else None
+        config = info.context.source(self.name)
         return None if config is None else int(config.every.total_seconds())
 
     @strawberry.field(description="The newest sync of this source, running or finished.")
@@ -49,8 +48,8 @@ class Source:
     @strawberry.field
     async def health(self, info: Info) -> SourceHealth:
         row = await info.context.loaders.newest_run_by_source_name.load(self.name)
-        scheduler = info.context.scheduler
-        syncing_here = scheduler is not None and scheduler.is_syncing(self.name)
+        syncs = info.context.syncs
+        syncing_here = syncs is not None and syncs.is_syncing(self.name)
         return health_of(row, syncing_here=syncing_here)
 
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from hub.config import DEFAULT_DATABASE_URL, load_config
-from hub.errors import ConfigError
+from hub.contract.config import DEFAULT_DATABASE_URL, load_config
+from hub.contract.errors import ConfigError
 
 ENV = {"JIRA_EMAIL": "pm@example.com", "JIRA_TOKEN": "s3cr3t-t0ken"}
 

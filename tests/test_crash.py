@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from connectors.simulators import JiraWorld, create_jira_app, serve
 from hub.storage.models import SyncRun, WorkItem
+from simulators import JiraWorld, create_jira_app, serve
 
 ITEMS = 3500
 PAGE = 100

@@ -8,12 +8,12 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from connectors.simulators import DemoWorld, build_demo_world
-from hub.app import create_app
+from hub.contract.records import Provenance
 from hub.demo import demo_rules, demo_sources, simulators
-from hub.records import Provenance
+from hub.server.app import create_app
 from hub.storage.models import Dependency, Source, WorkItem
 from hub.sync import SyncEngine
+from simulators import DemoWorld, build_demo_world
 
 ITEMS = 400
 

@@ -10,12 +10,12 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
-from connectors.simulators import JiraWorld, create_jira_app, serve
-from connectors.simulators.jira_world import BLOCKS
-from hub.app import create_app
-from hub.config import SourceConfig
+from hub.contract.config import SourceConfig
+from hub.server.app import create_app
 from hub.storage.models import SyncRun, WorkItem
 from hub.sync import SyncEngine
+from simulators import JiraWorld, create_jira_app, serve
+from simulators.jira_world import BLOCKS
 
 EMAIL, TOKEN = "pm@example.com", "sim-token"
 SEARCH = "/rest/api/3/search/jql"

@@ -14,18 +14,18 @@ from connectors.github import GitHubConnector
 from connectors.http import RetryPolicy
 from connectors.jira import JiraConnector
 from connectors.linear import LinearConnector
-from connectors.simulators import (
+from hub.contract.config import SourceConfig
+from hub.demo import DEMO_TOKEN, JIRA_EMAIL, LINEAR_KEY, demo_sources
+from hub.storage.models import Source, WorkItem
+from hub.sync import SyncEngine
+from simulators import (
     build_demo_world,
     create_github_app,
     create_jira_app,
     create_linear_app,
     serve,
 )
-from connectors.simulators.faults import Faults
-from hub.config import SourceConfig
-from hub.demo import DEMO_TOKEN, JIRA_EMAIL, LINEAR_KEY, demo_sources
-from hub.storage.models import Source, WorkItem
-from hub.sync import SyncEngine
+from simulators.faults import Faults
 
 ITEMS = 240
 FAST = RetryPolicy(attempts=10, backoff_max=0.02, wait_max=5.0)

@@ -2,7 +2,7 @@ import gc
 
 import pytest
 
-from hub import heap
+from hub.sync import heap
 
 
 @pytest.fixture

@@ -11,13 +11,12 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from hub import manual
-from hub.config import InitiativeConfig, SourceConfig
-from hub.errors import HubError, NotFound
-from hub.records import ItemRecord, Level, Provenance
+from hub.contract.config import InitiativeConfig, SourceConfig
+from hub.contract.errors import HubError, NotFound
+from hub.contract.records import ItemRecord, Level, Provenance
 from hub.storage.database import transaction
 from hub.storage.models import Dependency, Source, WorkItem
-from hub.sync import SyncEngine
+from hub.sync import SyncEngine, manual
 from hub.sync.rules import HubRules
 from tests.sync.fakes import FakeConnector, item
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from connectors.http import RequestStats
 from hub.cli import EXIT_BUSY, main
-from hub.config import load_config
+from hub.contract.config import load_config
 from hub.progress import CLEAR_TO_END, SyncProgress, describe
 from hub.runner import sync_sources
 from hub.storage.database import create_engine

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 
-from hub.records import raw_json
+from hub.contract.records import raw_json
 
 
 def test_a_payload_loses_its_nul_characters_and_nothing_else() -> None:

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from hub.config import SourceConfig
-from hub.errors import NotFound
-from hub.scheduler import Scheduler, backoff
+from hub.contract.config import SourceConfig
+from hub.contract.errors import NotFound
 from hub.sync import SyncReport
+from hub.sync.scheduler import Scheduler, backoff
 
 
 class VirtualTime:
@@ -164,7 +164,7 @@ async def test_an_exception_in_one_loop_is_logged_and_the_loop_goes_on(
     engine = FakeEngine(time)
     engine.outcomes["buggy"] = "raise"
     scheduler = scheduler_for(time, engine, source("buggy"), source("fine"))
-    with caplog.at_level(logging.WARNING, logger="hub.scheduler"):
+    with caplog.at_level(logging.WARNING, logger="hub.sync.scheduler"):
         async with scheduler.lifespan():
             await time.advance(600)
 

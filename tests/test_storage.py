@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import InvalidRequestError
 
-from hub.records import Level, StatusCategory
+from hub.contract.records import Level, StatusCategory
 from hub.storage.database import create_engine
 from hub.storage.models import Source, WorkItem
 

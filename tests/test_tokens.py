@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.cli import main
-from hub.errors import HubError, NotFound
+from hub.contract.errors import HubError, NotFound
 from hub.storage.models import ApiToken
-from hub.tokens import (
+from hub.storage.tokens import (
     PREFIX,
     create_token,
     list_tokens,

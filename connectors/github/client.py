@@ -16,8 +16,8 @@ import httpx
 import msgspec
 
 from connectors.http import TrackerClient
-from hub.config import SourceConfig
-from hub.errors import TrackerDataError, TrackerRequestError
+from hub.contract.config import SourceConfig
+from hub.contract.errors import TrackerDataError, TrackerRequestError
 
 API_VERSION = "2022-11-28"
 MAX_PER_PAGE = 100

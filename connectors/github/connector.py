@@ -25,9 +25,9 @@ from connectors.github.mapping import (
     needs_dependencies,
 )
 from connectors.payload import MappingError, parse_datetime
-from hub.config import SourceConfig
-from hub.errors import ConfigError, HubError
-from hub.records import ItemRecord
+from hub.contract.config import SourceConfig
+from hub.contract.errors import ConfigError, HubError
+from hub.contract.records import ItemRecord
 
 MAX_LIST_PAGES_PER_PAGE = 20
 """Listing pages gathered at most before one page is stored; until then the batch grows as

@@ -1,4 +1,4 @@
-"""GitHub issue payloads (REST, as the issue listing returns them) to ``hub.records``.
+"""GitHub issue payloads (REST, as the issue listing returns them) to ``hub.contract.records``.
 
 Pure functions: no HTTP, no clock, no database. Ids are ``owner/repo#number`` lowercased, built
 from the payload alone, so parent and dependency references need no lookups (GitHub treats
@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from connectors.payload import MAPPINGS, MappingError, parse_datetime
-from hub.records import ItemRecord, Level, PersonRecord, StatusCategory, raw_json
+from hub.contract.records import ItemRecord, Level, PersonRecord, StatusCategory, raw_json
 
 _CLOSED_REASONS = {
     None: ("Closed", StatusCategory.DONE),

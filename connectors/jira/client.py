@@ -13,8 +13,8 @@ from typing import Any
 import msgspec
 
 from connectors.http import TrackerClient
-from hub.config import SourceConfig
-from hub.errors import TrackerDataError
+from hub.contract.config import SourceConfig
+from hub.contract.errors import TrackerDataError
 
 FIELD_PATH = "/rest/api/3/field"
 SEARCH_PATH = "/rest/api/3/search/jql"

@@ -25,9 +25,9 @@ from connectors.jira.mapping import (
     map_issue,
 )
 from connectors.payload import MAPPINGS, MappingError, parse_datetime
-from hub.config import SourceConfig
-from hub.errors import ConfigError, HubError
-from hub.records import ItemRecord
+from hub.contract.config import SourceConfig
+from hub.contract.errors import ConfigError, HubError
+from hub.contract.records import ItemRecord
 
 ISSUES = "issues"
 OVERLAP_MS = 5 * 60 * 1000

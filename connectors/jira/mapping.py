@@ -1,4 +1,4 @@
-"""Jira issue payloads (REST v3, as ``/search/jql`` returns them) to ``hub.records``.
+"""Jira issue payloads (REST v3, as ``/search/jql`` returns them) to ``hub.contract.records``.
 
 Pure functions: no HTTP, no clock, no database. Anything the payload does not let us map
 raises ``MappingError`` so the connector can skip that one issue and report it.
@@ -14,7 +14,7 @@ from typing import Any
 from connectors.payload import MAPPINGS, MappingError, parse_datetime
 from connectors.payload import require_mapping as _mapping
 from connectors.payload import require_text as _text
-from hub.records import ItemRecord, Level, PersonRecord, StatusCategory, raw_json
+from hub.contract.records import ItemRecord, Level, PersonRecord, StatusCategory, raw_json
 
 START_DATE_NAMES = ("Start date",)
 STORY_POINT_NAMES = ("Story point estimate", "Story Points")

@@ -16,8 +16,8 @@ import httpx
 import msgspec
 
 from connectors.http import TrackerClient
-from hub.config import SourceConfig
-from hub.errors import (
+from hub.contract.config import SourceConfig
+from hub.contract.errors import (
     TrackerAuthError,
     TrackerDataError,
     TrackerError,

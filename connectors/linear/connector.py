@@ -42,9 +42,9 @@ from connectors.linear.queries import (
     QUERIES,
 )
 from connectors.payload import MappingError, parse_datetime
-from hub.config import SourceConfig
-from hub.errors import HubError, TrackerDataError
-from hub.records import ItemRecord
+from hub.contract.config import SourceConfig
+from hub.contract.errors import HubError, TrackerDataError
+from hub.contract.records import ItemRecord
 
 STREAMS = (INITIATIVES, PROJECTS, ISSUES)
 """Parents before children, so a first sync stores initiatives before the epics under them."""

@@ -14,7 +14,7 @@ from typing import Any
 from connectors.payload import MappingError, parse_datetime
 from connectors.payload import require_mapping as _mapping
 from connectors.payload import require_text as _text
-from hub.records import ItemRecord, Level, PersonRecord, StatusCategory, raw_json
+from hub.contract.records import ItemRecord, Level, PersonRecord, StatusCategory, raw_json
 
 INITIATIVE_STATUSES = {
     "Proposed": StatusCategory.TODO,

@@ -16,7 +16,7 @@ import strawberry
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.errors import HubError
+from hub.contract.errors import HubError
 
 ROADMAP_QUERY = files(__package__).joinpath("roadmap.graphql").read_text(encoding="utf-8")
 DEPENDENCIES_QUERY = files(__package__).joinpath("dependencies.graphql").read_text(encoding="utf-8")

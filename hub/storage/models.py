@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from hub.records import Level, Provenance, StatusCategory
+from hub.contract.records import Level, Provenance, StatusCategory
 from hub.storage.types import JSONDocument, UTCDateTime
 
 NAMING_CONVENTION = {

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.records import Level
+from hub.contract.records import Level
 from hub.storage.id_lists import among
 from hub.storage.models import InitiativeAssignment, WorkItem
 

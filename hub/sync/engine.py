@@ -22,14 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from connectors import connector_for
 from connectors.base import Connector, Page, Skipped
-from hub.config import SourceConfig
-from hub.errors import HubError, SyncInProgress
-from hub.heap import freeze_long_lived_objects
-from hub.records import ItemRecord, hub_id
+from hub.contract.config import SourceConfig
+from hub.contract.errors import HubError, SyncInProgress
+from hub.contract.records import ItemRecord, hub_id
 from hub.storage.database import transaction
 from hub.storage.statistics import CHANGED_ROWS, refresh_statistics
 from hub.sync import runs
 from hub.sync.assignments import apply_assignments
+from hub.sync.heap import freeze_long_lived_objects
 from hub.sync.links import resolve_mentions
 from hub.sync.lock import source_lock
 from hub.sync.pipeline import InOrder

@@ -34,7 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from hub.records import ItemRecord, Provenance
+from hub.contract.records import ItemRecord, Provenance
 from hub.storage.id_lists import among
 from hub.storage.models import (
     Base,
@@ -45,8 +45,8 @@ from hub.storage.models import (
     WorkItem,
 )
 from hub.storage.types import UTCDateTime
+from hub.storage.upsert import upsert
 from hub.sync.mentions import Relation, find_mentions
-from hub.sync.upsert import upsert
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.errors import SyncInProgress
+from hub.contract.errors import SyncInProgress
 
 _IN_PROCESS: dict[str, asyncio.Lock] = {}
 

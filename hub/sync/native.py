@@ -16,13 +16,13 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, CursorResult, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.config import HUB_SOURCE, InitiativeConfig
-from hub.records import ItemRecord, Level, hub_id, raw_json
+from hub.contract.config import HUB_SOURCE, InitiativeConfig
+from hub.contract.records import ItemRecord, Level, hub_id, raw_json
 from hub.storage.models import Component, Source, WorkItem
+from hub.storage.upsert import upsert
 from hub.sync.links import mentions_changed
 from hub.sync.rules import HubRules
 from hub.sync.store import Target, store_page
-from hub.sync.upsert import upsert
 
 _DECLARED = datetime(1970, 1, 1, tzinfo=UTC)
 """Config items have no history; a fixed time keeps their content hash stable across syncs."""

@@ -15,8 +15,8 @@ import hashlib
 import json
 from collections.abc import Sequence
 
-from hub.config import HUB_SOURCE, ComponentConfig, InitiativeConfig, SourceConfig
-from hub.records import ItemRecord, Level, hub_id
+from hub.contract.config import HUB_SOURCE, ComponentConfig, InitiativeConfig, SourceConfig
+from hub.contract.records import ItemRecord, Level, hub_id
 
 COMPONENT_LABEL_PREFIX = "component:"
 

@@ -7,14 +7,14 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.config import SourceConfig
+from hub.contract.config import SourceConfig
 from hub.storage.database import transaction
 from hub.storage.models import Source, SyncCursor, SyncRun
+from hub.storage.upsert import upsert
 from hub.sync.native import store_hub_config
 from hub.sync.report import SyncReport
 from hub.sync.rules import HubRules
 from hub.sync.store import save_cursor
-from hub.sync.upsert import upsert
 
 CENSUS_STREAM = "census"
 """The cursor row holding when the source's items were last reconciled."""

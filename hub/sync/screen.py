@@ -2,7 +2,7 @@
 with a reason, what can be made storable is cleaned. Never a crash, never a lost page.
 
 PostgreSQL refuses NUL characters in text and JSON, so they are removed (from the raw payload
-when the connector serializes it, ``hub.records.raw_json``); identifiers longer than their
+when the connector serializes it, ``hub.contract.records.raw_json``); identifiers longer than their
 columns are refused; a description beyond ``MAX_BODY`` characters is cut.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from connectors.base import Skipped
-from hub.records import ItemRecord
+from hub.contract.records import ItemRecord
 
 MAX_BODY = 1_000_000
 LIMITS = {"external_id": 128, "key": 200, "url": 1024, "status_name": 128}

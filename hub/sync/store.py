@@ -23,7 +23,7 @@ import orjson
 from sqlalchemy import and_, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.records import ItemRecord, Provenance, StatusCategory, hub_id
+from hub.contract.records import ItemRecord, Provenance, StatusCategory, hub_id
 from hub.storage.id_lists import among, plan_per_batch
 from hub.storage.models import (
     Component,
@@ -33,9 +33,9 @@ from hub.storage.models import (
     SyncCursor,
     WorkItem,
 )
+from hub.storage.upsert import upsert
 from hub.sync.links import store_mentions
 from hub.sync.rules import HubRules
-from hub.sync.upsert import upsert
 
 
 @dataclass(slots=True)

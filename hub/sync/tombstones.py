@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.records import hub_id
+from hub.contract.records import hub_id
 from hub.storage.id_lists import among, plan_per_batch
 from hub.storage.models import WorkItem
 from hub.sync.links import mentions_changed

@@ -15,7 +15,7 @@ from sqlalchemy import exists, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from hub.records import StatusCategory
+from hub.contract.records import StatusCategory
 from hub.storage.models import Component, Dependency, ItemComponent, WorkItem
 from hub.views.graph import OPEN
 

@@ -11,8 +11,8 @@ from sqlalchemy import ColumnElement, Select, false, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from hub.errors import NotFound
-from hub.records import Level, Provenance
+from hub.contract.errors import NotFound
+from hub.contract.records import Level, Provenance
 from hub.storage.models import (
     Component,
     Dependency,

@@ -18,7 +18,7 @@ from sqlalchemy import Subquery, literal, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from hub.records import Level, Provenance, StatusCategory
+from hub.contract.records import Level, Provenance, StatusCategory
 from hub.storage.id_lists import id_table
 from hub.storage.models import Dependency, WorkItem
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from hub.records import StatusCategory
+from hub.contract.records import StatusCategory
 
 PACE_MARGIN = 0.25
 """How far progress may trail the elapsed share of the window before an item is at risk."""

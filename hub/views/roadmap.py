@@ -21,8 +21,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.config import HUB_SOURCE
-from hub.records import StatusCategory
+from hub.contract.config import HUB_SOURCE
+from hub.contract.records import StatusCategory
 from hub.storage.models import WorkItem
 from hub.views import roadmap_queries as queries
 from hub.views.health import (

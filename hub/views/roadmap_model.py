@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from hub.records import StatusCategory
+from hub.contract.records import StatusCategory
 from hub.storage.models import WorkItem
 from hub.views.health import Blocker, Health
 

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, sele
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, defer
 
-from hub.records import Level, StatusCategory
+from hub.contract.records import Level, StatusCategory
 from hub.storage.models import (
     Component,
     Dependency,

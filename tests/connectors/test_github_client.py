@@ -14,15 +14,15 @@ import pytest
 import respx
 from pydantic import SecretStr
 
-import connectors.simulators
+import simulators
 from connectors import connector_for
 from connectors.base import Connector, Page
 from connectors.github import GitHubConnector
 from connectors.github.client import DEPENDENCIES_QUERY, GitHubClient, graphql_url
 from connectors.github.connector import Cursor, decode_cursor
 from connectors.http import RetryPolicy
-from hub.config import SourceConfig
-from hub.errors import (
+from hub.contract.config import SourceConfig
+from hub.contract.errors import (
     ConfigError,
     HubError,
     TrackerAuthError,
@@ -510,7 +510,7 @@ async def test_cost_stays_within_budget_for_a_thousand_issues(mock: respx.MockRo
 
 def test_dependencies_query_is_valid_against_the_github_schema() -> None:
     """The simulator's subset of GitHub's real SDL; the query was checked against the full one."""
-    sdl = Path(connectors.simulators.__file__).with_name("github_schema.graphql")
+    sdl = Path(simulators.__file__).with_name("github_schema.graphql")
     schema = graphql.build_schema(sdl.read_text(encoding="utf-8"), assume_valid=True)
     assert graphql.validate(schema, graphql.parse(DEPENDENCIES_QUERY)) == []
 

@@ -20,7 +20,7 @@ from connectors.github.mapping import (
     repo_of,
     status_of,
 )
-from hub.records import Level, PersonRecord, StatusCategory
+from hub.contract.records import Level, PersonRecord, StatusCategory
 
 API = "https://api.github.com"
 

@@ -23,7 +23,7 @@ from connectors.http import (
     tls_context,
     wait_from_headers,
 )
-from hub.errors import TrackerAuthError, TrackerRequestError, TrackerUnavailable
+from hub.contract.errors import TrackerAuthError, TrackerRequestError, TrackerUnavailable
 
 BASE = "https://tracker.example"
 URL = f"{BASE}/api/items"

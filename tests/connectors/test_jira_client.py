@@ -18,9 +18,9 @@ from connectors.http import RetryPolicy
 from connectors.jira import JiraConnector
 from connectors.jira.client import JiraClient
 from connectors.jira.connector import decode_cursor, encode_cursor, issue_jql, strip_order_by
-from hub.config import SourceConfig
-from hub.errors import ConfigError, HubError, TrackerAuthError, TrackerDataError
-from hub.records import StatusCategory
+from hub.contract.config import SourceConfig
+from hub.contract.errors import ConfigError, HubError, TrackerAuthError, TrackerDataError
+from hub.contract.records import StatusCategory
 
 BASE = "https://acme.atlassian.net"
 SEARCH = f"{BASE}/rest/api/3/search/jql"

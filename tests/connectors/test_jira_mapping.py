@@ -16,7 +16,7 @@ from connectors.jira.mapping import (
     map_issue,
     parse_datetime,
 )
-from hub.records import Level, PersonRecord, StatusCategory
+from hub.contract.records import Level, PersonRecord, StatusCategory
 
 BASE = "https://acme.atlassian.net"
 CUSTOM = CustomFields(start_date="customfield_10015", story_points="customfield_10016")

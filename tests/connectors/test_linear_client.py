@@ -19,15 +19,15 @@ import respx
 from graphql import FieldNode, SelectionSetNode, VariableNode, build_schema, parse, validate
 from pydantic import SecretStr
 
-import connectors
+import simulators
 from connectors import connector_for
 from connectors.base import Connector, Page
 from connectors.http import RetryPolicy
 from connectors.linear import LinearConnector
 from connectors.linear.connector import StreamCursor, decode_cursor, encode_cursor
 from connectors.linear.queries import MAX_FIRST, QUERIES
-from hub.config import SourceConfig
-from hub.errors import (
+from hub.contract.config import SourceConfig
+from hub.contract.errors import (
     HubError,
     TrackerAuthError,
     TrackerDataError,
@@ -37,7 +37,7 @@ from hub.errors import (
 
 BASE = "https://api.linear.app"
 GRAPHQL = f"{BASE}/graphql"
-SCHEMA = Path(connectors.__file__).parent / "simulators" / "linear_schema.graphql"
+SCHEMA = Path(simulators.__file__).with_name("linear_schema.graphql")
 COMPLEXITY_LIMIT = 10_000
 OLD = "2024-11-01T00:00:00.000Z"
 

@@ -16,7 +16,7 @@ from connectors.linear.mapping import (
     parse_datetime,
     truncated,
 )
-from hub.records import Level, PersonRecord, StatusCategory
+from hub.contract.records import Level, PersonRecord, StatusCategory
 
 ISSUE_ID = "7f3c1d6e-54a2-4c1b-9a43-0c9e2b1f5a10"
 PROJECT_ID = "a1b2c3d4-0000-4000-8000-000000000001"

@@ -15,10 +15,11 @@ import re
 import subprocess
 from typing import Any
 
-from hub.app import api_extensions
+from hub.contract.config import ApiConfig
 from hub.reports.documents import DEPENDENCIES_QUERY, run_query
 from hub.reports.drawing import CRITICAL, CYCLE
 from schema import create_schema, get_context, schema
+from schema.extensions import api_extensions
 from tests.views.test_graph import build_world
 
 UPSTREAM_OF_PAY_2 = ("--root", "PAY-2", "--direction", "upstream", "--depth", "2")
@@ -211,7 +212,7 @@ async def test_an_unknown_root_is_one_line_and_writes_nothing(
 
 async def test_the_dependencies_document_passes_the_api_limits(sessions) -> None:
     await build_world(sessions)
-    limited = create_schema(extensions=api_extensions())
+    limited = create_schema(extensions=api_extensions(ApiConfig()))
     result = await limited.execute(
         DEPENDENCIES_QUERY, variable_values=VARIABLES, context_value=get_context(sessions)
     )

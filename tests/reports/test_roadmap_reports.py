@@ -13,10 +13,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.app import api_extensions
-from hub.records import Level, StatusCategory
+from hub.contract.config import ApiConfig
+from hub.contract.records import Level, StatusCategory
 from hub.reports.documents import ROADMAP_QUERY
 from schema import create_schema, get_context, schema
+from schema.extensions import api_extensions
 from tests.schema.test_roadmap import run as api_roadmap
 from tests.views.test_roadmap import TODAY, build_world, work_item
 
@@ -251,7 +252,7 @@ async def test_the_filters_reach_the_query(sessions, hub_report) -> None:
 async def test_the_roadmap_document_passes_the_api_limits(sessions) -> None:
     """The /roadmap page may send the same document to the API, limits and all."""
     await build_world(sessions)
-    limited = create_schema(extensions=api_extensions())
+    limited = create_schema(extensions=api_extensions(ApiConfig()))
     context = dataclasses.replace(get_context(sessions), today=TODAY)
     result = await limited.execute(
         ROADMAP_QUERY, variable_values={"groupBy": "INITIATIVE"}, context_value=context

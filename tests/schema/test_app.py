@@ -9,9 +9,10 @@ import pytest
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.app import MAX_QUERY_DEPTH, create_app, is_unexpected
-from hub.records import Level, StatusCategory
+from hub.contract.records import Level, StatusCategory
+from hub.server.app import DEFAULT_API, create_app
 from hub.storage.models import Source, WorkItem
+from schema.extensions import is_unexpected
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -70,7 +71,7 @@ async def test_graphql_over_http(client: httpx.AsyncClient) -> None:
 
 async def test_a_too_deep_query_is_refused(client: httpx.AsyncClient) -> None:
     nested = "key"
-    for _ in range(MAX_QUERY_DEPTH + 1):
+    for _ in range(DEFAULT_API.max_depth + 1):
         nested = f"parent {{ {nested} }}"
     body = await post(client, f'{{ item(key: "PAY-1") {{ {nested} }} }}')
     assert body.get("data") is None

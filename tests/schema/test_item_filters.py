@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.records import Level
-from hub.records import StatusCategory as Category
+from hub.contract.records import Level
+from hub.contract.records import StatusCategory as Category
 from hub.storage.models import Component, ItemComponent, Person, Source
 from schema import get_context, schema
 from tests.schema.test_items import NOW, work_item

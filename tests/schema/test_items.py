@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.records import Level, Provenance, StatusCategory
+from hub.contract.records import Level, Provenance, StatusCategory
 from hub.storage.models import Component, Dependency, ItemComponent, Person, Source, WorkItem
 from schema import get_context, schema
 

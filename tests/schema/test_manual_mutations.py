@@ -9,12 +9,12 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.config import InitiativeConfig, SourceConfig
-from hub.records import Level
-from hub.scheduler import Scheduler
+from hub.contract.config import HubConfig, InitiativeConfig, SourceConfig
+from hub.contract.records import Level
 from hub.sync import SyncEngine
 from hub.sync.rules import HubRules
 from schema import get_context, schema
+from schema.context import NO_CONFIG
 from tests.sync.fakes import FakeConnector, item
 
 RULES = HubRules(initiatives=[InitiativeConfig(key="payments-v2", title="Payments v2")])
@@ -53,12 +53,11 @@ async def synced(sessions: async_sessionmaker[AsyncSession]) -> None:
 async def execute(
     sessions: async_sessionmaker[AsyncSession],
     query: str,
-    scheduler: Scheduler | None = None,
+    config: HubConfig = NO_CONFIG,
     **variables: Any,
 ) -> dict[str, Any]:
-    result = await schema.execute(
-        query, variable_values=variables, context_value=get_context(sessions, scheduler)
-    )
+    context = get_context(sessions, config=config)
+    result = await schema.execute(query, variable_values=variables, context_value=context)
     assert result.errors is None, result.errors
     assert result.data is not None
     return result.data
@@ -126,9 +125,9 @@ async def test_create_initiative_refusals(sessions, synced, given, typename) -> 
 
 
 async def test_a_key_declared_in_the_config_is_taken_before_any_sync(sessions) -> None:
-    scheduler = Scheduler(sync_engine(sessions), [jira("jira")], periodic=False)
+    config = HubConfig(sources=(jira("jira"),), initiatives=RULES.initiatives)
     given = {"key": "payments-v2", "title": "Mine"}
-    refused = (await execute(sessions, CREATE, scheduler, input=given))["createInitiative"]
+    refused = (await execute(sessions, CREATE, config, input=given))["createInitiative"]
     assert refused["__typename"] == "InitiativeKeyTaken"
     assert refused["key"] == "payments-v2"
     assert "declared in the config" in refused["message"]

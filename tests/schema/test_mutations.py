@@ -12,13 +12,13 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.base import Page
-from hub.config import HubConfig, SourceConfig
-from hub.records import ItemRecord
+from hub.contract.config import HubConfig, SourceConfig
+from hub.contract.records import ItemRecord
 from hub.runner import build_app
-from hub.scheduler import Scheduler
 from hub.storage.models import Source, SyncRun
+from hub.storage.tokens import create_token
 from hub.sync import SyncEngine
-from hub.tokens import create_token
+from hub.sync.scheduler import Scheduler
 from schema import get_context, schema
 from tests.sync.fakes import FakeConnector, item
 
@@ -70,9 +70,9 @@ async def execute(
     scheduler: Scheduler | None = None,
     **variables: Any,
 ) -> dict[str, Any]:
-    result = await schema.execute(
-        query, variable_values=variables, context_value=get_context(sessions, scheduler)
-    )
+    config = HubConfig(sources=scheduler.sources) if scheduler is not None else HubConfig()
+    context = get_context(sessions, config=config, syncs=scheduler)
+    result = await schema.execute(query, variable_values=variables, context_value=context)
     assert result.errors is None, result.errors
     assert result.data is not None
     return result.data
@@ -280,10 +280,15 @@ async def test_serve_without_schedule_syncs_only_on_demand(sessions) -> None:
 
 
 async def test_sync_source_over_http(sessions) -> None:
-    from hub.app import create_app
+    from hub.server.app import create_app
 
     scheduler = scheduler_with(sessions, [item(1), item(2)])
-    app = create_app(sessions, scheduler=scheduler, require_token=False)
+    app = create_app(
+        sessions,
+        config=HubConfig(sources=scheduler.sources),
+        scheduler=scheduler,
+        require_token=False,
+    )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://hub") as http:
@@ -294,7 +299,7 @@ async def test_sync_source_over_http(sessions) -> None:
 
 
 async def test_a_mutation_is_refused_over_get(sessions) -> None:
-    from hub.app import create_app
+    from hub.server.app import create_app
 
     app = create_app(sessions, scheduler=scheduler_with(sessions, []), require_token=False)
     transport = httpx.ASGITransport(app=app)

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.records import Level, Provenance, StatusCategory
+from hub.contract.records import Level, Provenance, StatusCategory
 from hub.storage.models import Base, Component, ItemComponent
 from schema import Context, get_context, schema
 from tests.views.test_roadmap import TODAY, add_sources, blocks, build_world, issues, work_item

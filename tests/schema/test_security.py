@@ -10,13 +10,13 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.app import MAX_ALIASES, MAX_QUERY_DEPTH, create_app
-from hub.config import ApiConfig, HubConfig
-from hub.errors import ConfigError
-from hub.limits import UNPAGED_LIST_SIZE, estimate_cost
+from hub.contract.config import ApiConfig, HubConfig
+from hub.contract.errors import ConfigError
 from hub.runner import build_app
-from hub.tokens import create_token, revoke_token
+from hub.server.app import DEFAULT_API, create_app
+from hub.storage.tokens import create_token, revoke_token
 from schema import schema
+from schema.cost import UNPAGED_LIST_SIZE, estimate_cost
 
 ITEMS = "{ items(first: 1) { edges { cursor } } }"
 SYNC = 'mutation { syncSource(name: "jira") { __typename } }'
@@ -140,7 +140,7 @@ async def test_depth_50_is_refused(http: httpx.AsyncClient, tokens: dict[str, st
     for _ in range(50):
         nested = f"parent {{ {nested} }}"
     body = await query(http, tokens["read"], f'{{ item(key: "PAY-1") {{ {nested} }} }}')
-    assert f"exceeds maximum operation depth of {MAX_QUERY_DEPTH}" in refusal(body)
+    assert f"exceeds maximum operation depth of {DEFAULT_API.max_depth}" in refusal(body)
 
 
 async def test_a_thousand_aliases_are_refused(
@@ -148,7 +148,7 @@ async def test_a_thousand_aliases_are_refused(
 ) -> None:
     aliases = " ".join(f"a{n}: __typename" for n in range(1000))
     body = await query(http, tokens["read"], f"{{ {aliases} }}")
-    assert f"1000 aliases found. Allowed: {MAX_ALIASES}" in refusal(body)
+    assert f"1000 aliases found. Allowed: {DEFAULT_API.max_aliases}" in refusal(body)
 
 
 async def test_circular_fragments_are_refused(

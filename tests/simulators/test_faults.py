@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 from starlette.applications import Starlette
 
-from connectors.simulators import (
+from hub.cli import main
+from simulators import (
     Faults,
     GitHubWorld,
     JiraWorld,
@@ -24,7 +25,6 @@ from connectors.simulators import (
     create_linear_app,
     serve,
 )
-from hub.cli import main
 
 EMAIL, TOKEN = "pm@acme.example", "secret-token"
 JIRA_SEARCH = "/rest/api/3/search/jql"

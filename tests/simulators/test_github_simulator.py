@@ -11,10 +11,10 @@ import pytest
 from graphql import parse, validate
 from starlette.applications import Starlette
 
-from connectors.simulators.github import PAGE_REFUSED, create_github_app
-from connectors.simulators.github_graphql import load_schema
-from connectors.simulators.github_world import REFERENCE_NOW, GitHubWorld, IssueRow
-from connectors.simulators.serve import serve
+from simulators.github import PAGE_REFUSED, create_github_app
+from simulators.github_graphql import load_schema
+from simulators.github_world import REFERENCE_NOW, GitHubWorld, IssueRow
+from simulators.serve import serve
 
 TOKEN = "ghp_test"
 ISSUES = "/repos/acme/payments-api/issues"

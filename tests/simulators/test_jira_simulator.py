@@ -10,8 +10,8 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from connectors.simulators import JiraWorld, create_jira_app, serve
-from connectors.simulators.jira_world import BLOCKS
+from simulators import JiraWorld, create_jira_app, serve
+from simulators.jira_world import BLOCKS
 
 EMAIL, TOKEN = "pm@acme.example", "secret-token"
 SEARCH = "/rest/api/3/search/jql"

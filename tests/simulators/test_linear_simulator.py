@@ -11,8 +11,8 @@ import pytest
 from graphql import build_schema
 from starlette.applications import Starlette
 
-from connectors.simulators import LinearWorld, create_linear_app, serve
-from connectors.simulators.linear import SCHEMA_PATH
+from simulators import LinearWorld, create_linear_app, serve
+from simulators.linear import SCHEMA_PATH
 
 KEY = "lin_api_test"
 PAGE = """

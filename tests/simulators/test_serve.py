@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from connectors.simulators.serve import listening_socket, serve
+from simulators.serve import listening_socket, serve
 from tests.sockets import accepted_nodelay
 
 

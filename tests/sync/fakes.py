@@ -10,9 +10,9 @@ import httpx
 
 from connectors.base import Connector, Page, Skipped
 from connectors.http import RequestStats
-from hub.config import SourceConfig
-from hub.errors import TrackerAuthError
-from hub.records import ItemRecord, Level, StatusCategory
+from hub.contract.config import SourceConfig
+from hub.contract.errors import TrackerAuthError
+from hub.contract.records import ItemRecord, Level, StatusCategory
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -10,12 +10,11 @@ from datetime import UTC, datetime
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from hub import manual
-from hub.config import InitiativeConfig, SourceConfig
-from hub.records import ItemRecord, Level
+from hub.contract.config import InitiativeConfig, SourceConfig
+from hub.contract.records import ItemRecord, Level
 from hub.storage.database import transaction
 from hub.storage.models import WorkItem
-from hub.sync import SyncEngine
+from hub.sync import SyncEngine, manual
 from hub.sync.assignments import apply_assignments
 from hub.sync.rules import HubRules
 from tests.sync.fakes import FakeConnector, item

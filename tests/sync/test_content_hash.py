@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from hub.records import ItemRecord, Level, PersonRecord, StatusCategory, raw_json
+from hub.contract.records import ItemRecord, Level, PersonRecord, StatusCategory, raw_json
 from hub.sync.store import content_hash
 from tests.sync.fakes import T0, item
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from hub.config import ComponentConfig, InitiativeConfig, SourceConfig
-from hub.records import Level, Provenance
+from hub.contract.config import ComponentConfig, InitiativeConfig, SourceConfig
+from hub.contract.records import Level, Provenance
 from hub.storage.models import Component, Dependency, ItemComponent, ItemLink, WorkItem
 from hub.sync import SyncEngine
 from hub.sync.rules import HubRules

@@ -7,8 +7,8 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from connectors.base import Skipped
-from hub.config import SourceConfig
-from hub.records import Provenance, StatusCategory
+from hub.contract.config import SourceConfig
+from hub.contract.records import Provenance, StatusCategory
 from hub.storage.models import Component, Dependency, ItemComponent, SyncCursor, SyncRun, WorkItem
 from hub.sync import SyncEngine
 from tests.sync.fakes import FakeConnector, item

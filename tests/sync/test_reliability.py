@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from connectors.base import Page
-from hub.records import Level, raw_json
+from hub.contract.records import Level, raw_json
 from hub.storage.models import SyncRun, WorkItem
 from hub.sync import SyncEngine
 from hub.sync.lock import source_lock

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from hub.config import ComponentConfig, InitiativeConfig, SourceConfig
-from hub.records import Level
+from hub.contract.config import ComponentConfig, InitiativeConfig, SourceConfig
+from hub.contract.records import Level
 from hub.sync.rules import HubRules
 from tests.sync.fakes import item
 

@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 from sqlalchemy import select, text
 
-from hub.records import Level, StatusCategory, raw_json
+from hub.contract.records import Level, StatusCategory, raw_json
 from hub.storage.id_lists import among, plan_per_batch
 from hub.storage.models import Component, Source, WorkItem
-from hub.sync.upsert import upsert
+from hub.storage.upsert import upsert
 
 PLUS_TWO = timezone(timedelta(hours=2))
 T = datetime(2026, 3, 1, 12, 30, 15, tzinfo=PLUS_TWO)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from hub.records import StatusCategory
+from hub.contract.records import StatusCategory
 from hub.views.components import catalog, dependency_matrix, items_at_risk
 from tests.views.test_graph import TODAY, build_world
 

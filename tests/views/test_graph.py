@@ -17,8 +17,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.errors import NotFound
-from hub.records import Level, Provenance, StatusCategory
+from hub.contract.errors import NotFound
+from hub.contract.records import Level, Provenance, StatusCategory
 from hub.storage.models import Component, Dependency, ItemComponent, Source, WorkItem
 from hub.views.dependencies import RootKind, dependency_view, resolve_roots
 from hub.views.graph import (

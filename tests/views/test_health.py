@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from hub.records import StatusCategory
+from hub.contract.records import StatusCategory
 from hub.views.health import (
     Blocker,
     Health,

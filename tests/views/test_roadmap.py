@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.records import Level, Provenance, StatusCategory
+from hub.contract.records import Level, Provenance, StatusCategory
 from hub.reports.terminal import roadmap_summary
 from hub.storage.models import (
     Component,

@@ -14,11 +14,11 @@ import uvicorn
 from playwright.async_api import Browser, async_playwright
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from connectors.simulators import DemoWorld, build_demo_world
-from hub.app import create_app
 from hub.demo import SEED, demo_rules, demo_sources, simulators
 from hub.runner import bind
+from hub.server.app import create_app
 from hub.sync import SyncEngine
+from simulators import DemoWorld, build_demo_world
 
 ITEMS = 300
 CHROMIUM_FLAGS = [

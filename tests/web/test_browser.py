@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.reports.documents import DEPENDENCIES_QUERY, ROADMAP_QUERY, run_query
 from hub.reports.html import render_roadmap
-from hub.tokens import create_token
+from hub.storage.tokens import create_token
 from hub.web.assets import FILTERS_QUERY
 from tests.web.conftest import PageErrors, Serve
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.app import create_app
 from hub.demo import addresses
+from hub.server.app import create_app
 
 
 async def test_the_demo_prints_the_roadmap_page_next_to_the_api(

@@ -16,12 +16,12 @@ import pytest
 from graphql import parse, validate
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from connectors.simulators import DemoWorld
-from hub.app import create_app
 from hub.reports.documents import DEPENDENCIES_QUERY, ROADMAP_QUERY, run_query
+from hub.server.app import create_app
 from hub.web.assets import FILTERS_QUERY, script_json
 from hub.web.routes import CONTENT_SECURITY_POLICY
 from schema import schema
+from simulators import DemoWorld
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = files("hub.web").joinpath("static")

@@ -1,0 +1,29 @@
+"""What every command shares: errors the hub explains become one line and exit status 1."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+import click
+
+from hub.contract.config import HubConfig, load_config
+from hub.contract.errors import HubError
+
+T = TypeVar("T")
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine; a HubError becomes a one-line message and exit status 1."""
+    try:
+        return asyncio.run(coroutine)
+    except HubError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def configuration(ctx: click.Context) -> HubConfig:
+    try:
+        return load_config(ctx.obj["config_path"])
+    except HubError as exc:
+        raise click.ClickException(str(exc)) from None

@@ -1,0 +1,82 @@
+"""`hub sync` and `hub serve`: syncs now, or the API with its scheduled syncs."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from hub.cli.common import configuration, run
+
+EXIT_BUSY = 75
+"""EX_TEMPFAIL: a source was being synced elsewhere; trying again later will do."""
+
+
+@click.command()
+@click.option("--source", "source_name", help="Sync only this source.")
+@click.option("--full", is_flag=True, help="Ignore cursors and read everything again.")
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="If another process is syncing a source, wait for it instead of skipping the source.",
+)
+@click.pass_context
+def sync(ctx: click.Context, source_name: str | None, full: bool, wait: bool) -> None:
+    """Sync the configured sources now, showing progress on stderr.
+
+    Exit status: 0 when every sync succeeded, 1 when one failed, 75 when none failed but a
+    source was busy (synced by another process; see --wait).
+    """
+    from hub.progress import SyncProgress
+    from hub.runner import sync_sources
+
+    config = configuration(ctx)
+    display = SyncProgress(sys.stderr)
+    reports = run(
+        sync_sources(config, source_name=source_name, full=full, wait=wait, display=display)
+    )
+    for report in reports:
+        if report.status == "busy":
+            click.echo(f"{report.source}: busy — {report.error}", err=True)
+        else:
+            click.echo(report.summary())
+    if any(report.status not in ("succeeded", "busy") for report in reports):
+        sys.exit(1)
+    if any(report.status == "busy" for report in reports):
+        sys.exit(EXIT_BUSY)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--graphiql/--no-graphiql", default=False, help="Serve the GraphiQL IDE.")
+@click.option(
+    "--schedule/--no-schedule",
+    default=True,
+    help="Sync each source every `every` while serving (default), or only on demand.",
+)
+@click.option(
+    "--production",
+    is_flag=True,
+    help="Turn introspection and GraphiQL off (as `[api] production = true` does).",
+)
+@click.pass_context
+def serve(
+    ctx: click.Context, host: str, port: int, graphiql: bool, schedule: bool, production: bool
+) -> None:
+    """Serve the GraphQL API and run the scheduled syncs.
+
+    Every request needs `Authorization: Bearer <token>`; create tokens with `hub token create`.
+    """
+    from hub.runner import serve_api
+
+    run(
+        serve_api(
+            configuration(ctx),
+            host=host,
+            port=port,
+            graphiql=graphiql,
+            schedule=schedule,
+            production=production,
+        )
+    )

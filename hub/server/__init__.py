@@ -1,0 +1,1 @@
+"""The HTTP shell around the schema: the ASGI app, token auth and the body limit."""

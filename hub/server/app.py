@@ -1,0 +1,135 @@
+"""The HTTP face of the hub: GraphQL at ``/graphql``, a health check at ``/healthz``, and the
+web pages at ``/`` and ``/roadmap`` (``hub.web``), which read their data from ``/graphql``.
+
+The app is stateless: everything per request comes from ``get_context``, so it runs as many
+replicas as needed in front of one database. Given a scheduler, the app runs its syncs for as
+long as it is up (the ASGI lifespan) and lets ``syncSource`` start one.
+
+A request to ``/graphql`` passes, in order: the body size limit (413), the bearer token (401),
+then strawberry's limits on tokens, depth, aliases and estimated cost, introspection where it
+is off, and the read-only guard on mutations. ``/healthz`` stays open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+
+from hub.contract.config import ApiConfig, HubConfig
+from hub.server.auth import TokenAuth
+from hub.server.body_limit import BodyLimit
+from hub.sync.scheduler import Scheduler
+from hub.web.routes import web_routes
+from schema import Context, create_schema, get_context
+from schema.access import FORBIDDEN
+from schema.context import NO_CONFIG
+from schema.extensions import api_extensions
+
+DEFAULT_API = ApiConfig()
+
+
+class HubGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI app with a fresh context (and DataLoaders) for every request."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        graphiql: bool,
+        config: HubConfig,
+        scheduler: Scheduler | None,
+        api: ApiConfig,
+    ) -> None:
+        super().__init__(
+            create_schema(extensions=api_extensions(api)),
+            graphql_ide="graphiql" if graphiql else None,
+        )
+        self.sessions = sessions
+        self.config = config
+        self.scheduler = scheduler
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        return get_context(self.sessions, config=self.config, syncs=self.scheduler)
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        """As strawberry answers, but 403 when a read-only token was refused a mutation."""
+        response = super().create_response(response_data, sub_response)
+        if isinstance(response_data, dict) and FORBIDDEN in error_codes(response_data):
+            response.status_code = 403
+        return response
+
+
+def error_codes(response_data: GraphQLHTTPResponse) -> set[object]:
+    """The ``extensions.code`` of each error in a response."""
+    codes: set[object] = set()
+    for error in response_data.get("errors") or ():
+        extensions = error.get("extensions") if isinstance(error, dict) else None
+        if isinstance(extensions, dict):
+            codes.add(extensions.get("code"))
+    return codes
+
+
+async def healthz(_request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    graphiql: bool = False,
+    config: HubConfig = NO_CONFIG,
+    scheduler: Scheduler | None = None,
+    require_token: bool = True,
+    api: ApiConfig = DEFAULT_API,
+) -> Starlette:
+    """The hub's ASGI app; ``graphiql`` serves the in-browser IDE on GET /graphql.
+
+    Resolvers see ``config`` (sources, components, initiatives) and, where this process runs
+    syncs, the ``scheduler`` as the service that ``syncSource`` asks.
+
+    Every GraphQL request needs a bearer token unless ``require_token`` is off, which only
+    ``hub demo`` does: its database is a throwaway of simulated trackers on 127.0.0.1.
+    """
+    if graphiql and api.production:
+        raise ValueError("GraphiQL is off in production mode")
+    graphql: ASGIApp = HubGraphQL(
+        sessions, graphiql=graphiql, config=config, scheduler=scheduler, api=api
+    )
+    if require_token:
+        graphql = TokenAuth(graphql, sessions)
+    graphql = BodyLimit(graphql, api.max_body_bytes)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if scheduler is None:
+            yield
+            return
+        async with scheduler.lifespan():
+            yield
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql),
+            Route("/healthz", healthz, methods=["GET"]),
+            *web_routes(),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.scheduler = scheduler
+    return app
