@@ -22,7 +22,6 @@ import os
 import queue
 import resource
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -33,15 +32,11 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-# Run as a script, this file's folder comes first on the path, where bench/graphql.py would
-# hide the `graphql` package: look in the repository root instead.
-sys.path[0] = str(Path(__file__).resolve().parent.parent)
-
-from hub.demo import DEMO_TOKEN, JIRA_EMAIL, LINEAR_KEY, demo_rules, demo_sources  # noqa: E402
-from hub.storage.database import create_engine, session_factory  # noqa: E402
-from hub.storage.migrate import upgrade  # noqa: E402
-from hub.sync import SyncEngine  # noqa: E402
-from simulators import (  # noqa: E402
+from hub.demo import DEMO_TOKEN, JIRA_EMAIL, LINEAR_KEY, demo_rules, demo_sources
+from hub.storage.database import create_engine, session_factory
+from hub.storage.migrate import upgrade
+from hub.sync import SyncEngine
+from simulators import (
     DemoWorld,
     build_demo_world,
     create_github_app,

@@ -1,8 +1,8 @@
 """Benchmark: GraphQL latency and SQL statements per request on the demo world.
 
-    python bench/graphql.py --total 100000              # SQLite file, built once, then reused
-    python bench/graphql.py --total 100000 --postgres   # a PostgreSQL database, built once
-    python bench/graphql.py --total 10000 --rounds 20 --rebuild
+    python bench/api.py --total 100000              # SQLite file, built once, then reused
+    python bench/api.py --total 100000 --postgres   # a PostgreSQL database, built once
+    python bench/api.py --total 10000 --rounds 20 --rebuild
 
 The database is filled the way a hub fills it: the demo world served by the three simulators
 and synced over HTTP (minutes at 100k; the database is kept and reused by later runs). Each
@@ -13,34 +13,28 @@ times. Reported: p50/p95 milliseconds and the SQL statements each request sent.
 
 from __future__ import annotations
 
-import sys
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
-# Run as a script, this file's folder comes first on the path, where this file's name would
-# hide the `graphql` package: look in the repository root instead.
-sys.path[0] = str(Path(__file__).resolve().parent.parent)
+import httpx
+from sqlalchemy import event, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from typing import Any  # noqa: E402
-
-import httpx  # noqa: E402
-from sqlalchemy import event, func, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
-
-from hub.contract.records import Level  # noqa: E402
-from hub.demo import SEED, demo_rules, demo_sources, simulators  # noqa: E402
-from hub.server.app import create_app  # noqa: E402
-from hub.storage.database import create_engine, session_factory  # noqa: E402
-from hub.storage.migrate import upgrade  # noqa: E402
-from hub.storage.models import SyncRun, WorkItem  # noqa: E402
-from hub.sync import SyncEngine  # noqa: E402
-from hub.sync.heap import freeze_long_lived_objects  # noqa: E402
-from simulators import build_demo_world  # noqa: E402
+from hub.contract.records import Level
+from hub.demo import SEED, demo_rules, demo_sources, simulators
+from hub.server.app import create_app
+from hub.storage.database import create_engine, session_factory
+from hub.storage.migrate import upgrade
+from hub.storage.models import SyncRun, WorkItem
+from hub.sync import SyncEngine
+from hub.sync.heap import freeze_long_lived_objects
+from simulators import build_demo_world
 
 POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 WARMUP = 3
