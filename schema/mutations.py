@@ -13,6 +13,7 @@ from typing import Annotated, TypeAlias
 import strawberry
 from sqlalchemy import select
 
+from hub.contract.records import RunStatus
 from hub.storage import models
 from schema.context import Info
 from schema.runs import SyncRun
@@ -73,7 +74,7 @@ class Mutation:
             known = ", ".join(s.name for s in info.context.config.sources) or "none"
             return UnknownSource(message=f"no source named '{name}' (configured: {known})")
         report = await syncs.run_now(name, full=full)
-        if report.status == "busy":
+        if report.status is RunStatus.BUSY:
             return SyncBusy(message=report.error or f"source '{name}' is being synced")
         run = await newest_run(info, name)
         if run is None:

@@ -7,6 +7,7 @@ from enum import Enum
 
 import strawberry
 
+from hub.contract.records import RunStatus
 from hub.storage import models
 
 
@@ -45,7 +46,7 @@ class SyncRun:
         return cls(
             id=strawberry.ID(str(row.id)),
             source=source,
-            status=row.status,
+            status=RunStatus(row.status),
             full=row.full,
             started_at=row.started_at,
             finished_at=row.finished_at,
@@ -63,8 +64,8 @@ class SyncRun:
 
 def health_of(newest_run: models.SyncRun | None, *, syncing_here: bool = False) -> SourceHealth:
     """``syncing_here`` covers the moment before a run row exists in this process."""
-    if syncing_here or (newest_run is not None and newest_run.status == "running"):
+    if syncing_here or (newest_run is not None and newest_run.status == RunStatus.RUNNING):
         return SourceHealth.SYNCING
     if newest_run is None:
         return SourceHealth.NEVER_SYNCED
-    return SourceHealth.OK if newest_run.status == "succeeded" else SourceHealth.FAILING
+    return SourceHealth.OK if newest_run.status == RunStatus.SUCCEEDED else SourceHealth.FAILING

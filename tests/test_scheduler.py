@@ -14,6 +14,7 @@ import pytest
 
 from hub.contract.config import SourceConfig
 from hub.contract.errors import NotFound
+from hub.contract.records import RunStatus
 from hub.sync import SyncReport
 from hub.sync.scheduler import Scheduler, backoff
 
@@ -76,7 +77,7 @@ class FakeEngine:
             if outcome == "raise":
                 raise RuntimeError("a bug")
             error = None if outcome == "succeeded" else "the tracker said no"
-            return SyncReport(source=name, status=outcome, full=full, error=error)
+            return SyncReport(source=name, status=RunStatus(outcome), full=full, error=error)
         finally:
             self.active[name] -= 1
 

@@ -7,6 +7,7 @@ import sys
 import click
 
 from hub.cli.common import configuration, run
+from hub.contract.records import RunStatus
 
 EXIT_BUSY = 75
 """EX_TEMPFAIL: a source was being synced elsewhere; trying again later will do."""
@@ -36,13 +37,13 @@ def sync(ctx: click.Context, source_name: str | None, full: bool, wait: bool) ->
         sync_sources(config, source_name=source_name, full=full, wait=wait, display=display)
     )
     for report in reports:
-        if report.status == "busy":
+        if report.status is RunStatus.BUSY:
             click.echo(f"{report.source}: busy — {report.error}", err=True)
         else:
             click.echo(report.summary())
-    if any(report.status not in ("succeeded", "busy") for report in reports):
+    if any(report.status not in (RunStatus.SUCCEEDED, RunStatus.BUSY) for report in reports):
         sys.exit(1)
-    if any(report.status == "busy" for report in reports):
+    if any(report.status is RunStatus.BUSY for report in reports):
         sys.exit(EXIT_BUSY)
 
 

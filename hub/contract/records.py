@@ -37,6 +37,18 @@ class Provenance(StrEnum):
     MANUAL = "MANUAL"
 
 
+class RunStatus(StrEnum):
+    """How a sync run stands; the values are what ``sync_runs.status`` and the API show."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+    """The process died or was stopped while the run was under way."""
+    BUSY = "busy"
+    """Not run: another sync of the source held its lock. Never stored."""
+
+
 @dataclass(frozen=True, slots=True)
 class PersonRecord:
     external_id: str

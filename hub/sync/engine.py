@@ -24,7 +24,7 @@ from connectors import connector_for
 from connectors.base import Connector, Page, Skipped
 from hub.contract.config import SourceConfig
 from hub.contract.errors import HubError, SyncInProgress
-from hub.contract.records import ItemRecord, hub_id
+from hub.contract.records import ItemRecord, RunStatus, hub_id
 from hub.storage.database import transaction
 from hub.storage.statistics import CHANGED_ROWS, refresh_statistics
 from hub.sync import runs
@@ -84,7 +84,7 @@ class SyncEngine:
             async with source_lock(self.database, source.name, wait=self.wait_for_lock):
                 return await self._sync(source, full, progress or (lambda _report: None))
         except SyncInProgress as exc:
-            return SyncReport(source=source.name, status="busy", error=str(exc))
+            return SyncReport(source=source.name, status=RunStatus.BUSY, error=str(exc))
 
     async def _sync(self, source: SourceConfig, full: bool, progress: Progress) -> SyncReport:
         started = time.monotonic()
@@ -122,12 +122,12 @@ class SyncEngine:
             async with transaction(self.sessions) as session:
                 report.mentions = await resolve_mentions(session, self.clock())
             await runs.save_fingerprint(self.sessions, source_id, fingerprint)
-            report.status = "succeeded"
+            report.status = RunStatus.SUCCEEDED
         except HubError as exc:
-            report.status, report.error = "failed", str(exc)
+            report.status, report.error = RunStatus.FAILED, str(exc)
             log.warning("sync of %s failed: %s", source.name, exc)
         except BaseException as exc:
-            report.status, report.error = "failed", f"internal error: {type(exc).__name__}"
+            report.status, report.error = RunStatus.FAILED, f"internal error: {type(exc).__name__}"
             raise
         finally:
             _take_stats(connector, report)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from connectors.base import Skipped
 from connectors.http import RequestStats
+from hub.contract.records import RunStatus
 from hub.sync.links import MentionCounts
 from hub.sync.store import PageCounts
 
@@ -17,7 +18,7 @@ MAX_SKIPS_KEPT = 1000
 @dataclass(slots=True)
 class SyncReport:
     source: str
-    status: str = "running"
+    status: RunStatus = RunStatus.RUNNING
     full: bool = False
     stream: str | None = None
     counts: PageCounts = field(default_factory=PageCounts)
@@ -48,7 +49,7 @@ class SyncReport:
 
     @property
     def ok(self) -> bool:
-        return self.status == "succeeded"
+        return self.status is RunStatus.SUCCEEDED
 
     def summary(self) -> str:
         c = self.counts

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.contract.config import SourceConfig
+from hub.contract.records import RunStatus
 from hub.storage.database import transaction
 from hub.storage.models import Source, SyncCursor, SyncRun
 from hub.storage.upsert import upsert
@@ -55,10 +56,10 @@ async def start_run(sessions: Sessions, source_id: int, full: bool, now: datetim
     async with transaction(sessions) as session:
         await session.execute(
             update(SyncRun)
-            .where(SyncRun.source_id == source_id, SyncRun.status == "running")
-            .values(status="interrupted", finished_at=now)
+            .where(SyncRun.source_id == source_id, SyncRun.status == RunStatus.RUNNING)
+            .values(status=RunStatus.INTERRUPTED, finished_at=now)
         )
-        run = SyncRun(source_id=source_id, full=full, status="running", started_at=now)
+        run = SyncRun(source_id=source_id, full=full, status=RunStatus.RUNNING, started_at=now)
         session.add(run)
         await session.flush()
         return run.id

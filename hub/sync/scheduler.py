@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from hub.contract.config import SourceConfig
 from hub.contract.errors import NotFound
+from hub.contract.records import RunStatus
 from hub.sync import SyncEngine, SyncReport
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,7 @@ class Scheduler:
         if report.ok:
             log.info("scheduled sync: %s", report.summary().splitlines()[0])
             return 0
-        if report.status == "busy":
+        if report.status is RunStatus.BUSY:
             log.info("scheduled sync of %s skipped: %s", source.name, report.error)
             return failures
         return self._failed(source, failures + 1, report.error or report.status)
@@ -185,5 +186,7 @@ class Scheduler:
 
 def _busy(name: str) -> SyncReport:
     return SyncReport(
-        source=name, status="busy", error=f"source '{name}' is already being synced by the hub"
+        source=name,
+        status=RunStatus.BUSY,
+        error=f"source '{name}' is already being synced by the hub",
     )
