@@ -2,8 +2,11 @@
 
 A connector has three parts: a thin HTTP client built on ``connectors.http``, pure mapping
 functions from payloads to ``hub.contract.records``, and a ``Connector`` subclass joining them.
-It never touches the database: it yields pages, and the sync engine stores each page together
-with the cursor that follows it.
+It never touches the database: it yields batches, and the sync engine stores each batch
+together with the cursor that follows it.
+
+Words: a *page* is one answer of a tracker's listing; a *batch* is what a connector yields, the
+items of one or more pages and the cursor after them.
 """
 
 from __future__ import annotations
@@ -30,8 +33,9 @@ class Skipped:
 
 
 @dataclass(frozen=True, slots=True)
-class Page:
-    """One page of a stream. ``cursor`` is where the next sync starts once this page is stored."""
+class Batch:
+    """Items of a stream, read from one or more pages. ``cursor`` is where the next sync starts
+    once this batch is stored."""
 
     items: Sequence[ItemRecord]
     cursor: str | None
@@ -54,15 +58,15 @@ class Connector(ABC):
         """Names of the independent streams this source is read as (one cursor each)."""
 
     @abstractmethod
-    def pages(self, stream: str, cursor: str | None) -> AsyncIterator[Page]:
-        """Pages of ``stream`` changed since ``cursor`` (everything when it is None)."""
+    def batches(self, stream: str, cursor: str | None) -> AsyncIterator[Batch]:
+        """Batches of ``stream`` changed since ``cursor`` (everything when it is None)."""
 
     def census(self) -> AsyncIterator[Sequence[str]]:
         """Pages of the external ids of every live item of the source, for reconciliation."""
         raise NotImplementedError(f"{self.kind} has no census; a full sync reconciles instead")
 
     async def prepare(self) -> None:  # noqa: B027 - optional hook, a no-op by default
-        """Set-up calls made once per sync before the first page (field ids, time zone)."""
+        """Set-up calls made once per sync before the first batch (field ids, time zone)."""
 
     @property
     @abstractmethod

@@ -2,7 +2,7 @@
 
 On a terminal each source gets one line, rewritten in place and refreshed every second, so a
 countdown shows while the connector waits out a rate limit. Anywhere else (CI logs, cron
-mail) a line goes out every few pages or seconds instead, so logs stay short.
+mail) a line goes out every few batches or seconds instead, so logs stay short.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import TextIO
 from hub.sync import SyncReport
 from hub.sync.engine import Progress
 
-PAGES_PER_LINE = 10
+BATCHES_PER_LINE = 10
 SECONDS_PER_LINE = 5.0
 REFRESH_SECONDS = 1.0
 CLEAR_TO_END = "\x1b[K"
@@ -29,7 +29,7 @@ def describe(report: SyncReport, *, elapsed: float, now: float) -> str:
     rate = fetched / elapsed if elapsed > 0 else 0.0
     stream = f" [{report.stream}]" if report.stream else ""
     line = (
-        f"{report.source}{stream}: {fetched} items, {report.pages} pages, {rate:.0f} items/s, "
+        f"{report.source}{stream}: {fetched} items, {report.batches} batches, {rate:.0f} items/s, "
         f"{report.requests} requests, {report.retries} retries"
     )
     if report.waiting_until is not None and report.waiting_until > now:
@@ -48,7 +48,7 @@ class SourceProgress:
         live: bool,
         clock: Callable[[], float],
         wait_clock: Callable[[], float],
-        pages_per_line: int,
+        batches_per_line: int,
         seconds_per_line: float,
     ) -> None:
         self.name = name
@@ -56,12 +56,12 @@ class SourceProgress:
         self.live = live
         self.clock = clock
         self.wait_clock = wait_clock
-        self.pages_per_line = pages_per_line
+        self.batches_per_line = batches_per_line
         self.seconds_per_line = seconds_per_line
         self.started = clock()
         self.report: SyncReport | None = None
         self._drawn = False
-        self._shown_pages = 0
+        self._shown_batches = 0
         self._shown_at = self.started
         self._shown_wait: float | None = None
 
@@ -95,12 +95,12 @@ class SourceProgress:
         )
         return (
             new_wait
-            or report.pages - self._shown_pages >= self.pages_per_line
+            or report.batches - self._shown_batches >= self.batches_per_line
             or now - self._shown_at >= self.seconds_per_line
         )
 
     def _write_line(self, report: SyncReport) -> None:
-        self._shown_pages, self._shown_at = report.pages, self.clock()
+        self._shown_batches, self._shown_at = report.batches, self.clock()
         self._shown_wait = report.waiting_until
         self.stream.write(self._describe(report) + "\n")
         self.stream.flush()
@@ -119,7 +119,7 @@ class SyncProgress:
         live: bool | None = None,
         clock: Callable[[], float] = time.monotonic,
         wait_clock: Callable[[], float] = time.time,
-        pages_per_line: int = PAGES_PER_LINE,
+        batches_per_line: int = BATCHES_PER_LINE,
         seconds_per_line: float = SECONDS_PER_LINE,
         refresh_seconds: float = REFRESH_SECONDS,
     ) -> None:
@@ -130,7 +130,7 @@ class SyncProgress:
         self.live = stream.isatty() if live is None else live
         self.clock = clock
         self.wait_clock = wait_clock
-        self.pages_per_line = pages_per_line
+        self.batches_per_line = batches_per_line
         self.seconds_per_line = seconds_per_line
         self.refresh_seconds = refresh_seconds
 
@@ -143,7 +143,7 @@ class SyncProgress:
             live=self.live,
             clock=self.clock,
             wait_clock=self.wait_clock,
-            pages_per_line=self.pages_per_line,
+            batches_per_line=self.batches_per_line,
             seconds_per_line=self.seconds_per_line,
         )
         ticker = asyncio.create_task(self._tick(display)) if self.live else None

@@ -35,7 +35,7 @@ def report_after(
     pages: int, *, per_page: int = 50, waiting_until: float | None = None, **fields: object
 ) -> SyncReport:
     stats = RequestStats(waiting_until=waiting_until)
-    report = SyncReport(source="jira", stream="issues", pages=pages, stats=stats, **fields)  # type: ignore[arg-type]
+    report = SyncReport(source="jira", stream="issues", batches=pages, stats=stats, **fields)  # type: ignore[arg-type]
     report.counts.fetched = pages * per_page
     return report
 
@@ -43,7 +43,7 @@ def report_after(
 def test_a_line_says_items_pages_rate_requests_retries_and_a_wait() -> None:
     report = report_after(4, requests=5, retries=1, waiting_until=112.2)
     assert describe(report, elapsed=2.0, now=100.0) == (
-        "jira [issues]: 200 items, 4 pages, 100 items/s, 5 requests, 1 retries, waiting 13s"
+        "jira [issues]: 200 items, 4 batches, 100 items/s, 5 requests, 1 retries, waiting 13s"
     )
     assert "waiting" not in describe(report, elapsed=2.0, now=113.0)
 
@@ -69,7 +69,7 @@ async def test_a_terminal_gets_one_line_rewritten_in_place() -> None:
     assert len(frames) >= 4 and all(frame.endswith(CLEAR_TO_END) for frame in frames)
     assert (
         frames[0]
-        == f"jira [issues]: 50 items, 1 pages, 50 items/s, 1 requests, 0 retries{CLEAR_TO_END}"
+        == f"jira [issues]: 50 items, 1 batches, 50 items/s, 1 requests, 0 retries{CLEAR_TO_END}"
     )
     assert frames[3].endswith(f"4 requests, 1 retries, waiting 12s{CLEAR_TO_END}")
 
@@ -94,24 +94,24 @@ async def test_a_terminal_shows_a_slow_first_page_and_nothing_for_an_instant_bus
     async with progress.source("slow"):
         await asyncio.sleep(0.05)
     assert terminal.getvalue().endswith(
-        f"slow: 0 items, 0 pages, 0 items/s, 0 requests, 0 retries{CLEAR_TO_END}\n"
+        f"slow: 0 items, 0 batches, 0 items/s, 0 requests, 0 retries{CLEAR_TO_END}\n"
     )
 
 
 async def test_logs_get_a_line_every_few_pages_not_every_page() -> None:
     log, clock = io.StringIO(), Clock()
     progress = SyncProgress(
-        log, clock=clock, wait_clock=clock, pages_per_line=10, seconds_per_line=60
+        log, clock=clock, wait_clock=clock, batches_per_line=10, seconds_per_line=60
     )
     async with progress.source("jira") as update:
-        for pages in range(1, 26):
+        for batches in range(1, 26):
             clock.now += 0.5
-            update(report_after(pages))
+            update(report_after(batches))
 
     lines = log.getvalue().splitlines()
     assert lines == [
-        "jira [issues]: 500 items, 10 pages, 100 items/s, 0 requests, 0 retries",
-        "jira [issues]: 1000 items, 20 pages, 100 items/s, 0 requests, 0 retries",
+        "jira [issues]: 500 items, 10 batches, 100 items/s, 0 requests, 0 retries",
+        "jira [issues]: 1000 items, 20 batches, 100 items/s, 0 requests, 0 retries",
     ]
     assert "\r" not in log.getvalue()
 
@@ -119,22 +119,22 @@ async def test_logs_get_a_line_every_few_pages_not_every_page() -> None:
 async def test_logs_get_a_line_every_few_seconds_on_a_slow_sync() -> None:
     log, clock = io.StringIO(), Clock()
     progress = SyncProgress(
-        log, clock=clock, wait_clock=clock, pages_per_line=100, seconds_per_line=5
+        log, clock=clock, wait_clock=clock, batches_per_line=100, seconds_per_line=5
     )
     async with progress.source("jira") as update:
-        for pages in range(1, 7):
+        for batches in range(1, 7):
             clock.now += 2
-            update(report_after(pages))
+            update(report_after(batches))
     assert [line.split(": ")[1].split(",")[1] for line in log.getvalue().splitlines()] == [
-        " 3 pages",
-        " 6 pages",
+        " 3 batches",
+        " 6 batches",
     ]
 
 
 async def test_logs_say_when_a_wait_begins() -> None:
     log, clock = io.StringIO(), Clock()
     progress = SyncProgress(
-        log, clock=clock, wait_clock=clock, pages_per_line=100, seconds_per_line=60
+        log, clock=clock, wait_clock=clock, batches_per_line=100, seconds_per_line=60
     )
     async with progress.source("jira") as update:
         update(report_after(1))

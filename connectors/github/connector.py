@@ -1,6 +1,6 @@
 """The GitHub connector: one stream per repository, issues listed oldest change first.
 
-Each ``Page`` covers up to twenty listing pages (≤ 2,000 issues) plus one GraphQL call per
+Each ``Batch`` covers up to twenty listing pages (≤ 2,000 issues) plus one GraphQL call per
 100 of them that have dependencies, so relations never cost a request per issue. Incremental syncs
 send ``since`` (inclusive, second precision) and drop what the cursor's ``seen`` list says was
 already stored at that second: a sync with nothing changed costs one request per repository.
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.base import Page, Skipped, TrackerConnector
+from connectors.base import Batch, Skipped, TrackerConnector
 from connectors.body import element
 from connectors.github.client import MAX_NODE_IDS, MAX_PER_PAGE, GitHubClient
 from connectors.github.mapping import (
@@ -29,8 +29,8 @@ from hub.contract.config import SourceConfig
 from hub.contract.errors import ConfigError, HubError
 from hub.contract.records import ItemRecord
 
-MAX_LIST_PAGES_PER_PAGE = 20
-"""Listing pages gathered at most before one page is stored; until then the batch grows as
+MAX_PAGES_PER_BATCH = 20
+"""Listing pages gathered at most into one batch; until then the batch grows as
 long as its issues with dependencies fit one GraphQL lookup, so lookups run near full."""
 
 
@@ -70,7 +70,7 @@ class GitHubConnector(TrackerConnector[GitHubClient]):
     def streams(self) -> Sequence[str]:
         return tuple(self.source.repos)
 
-    async def pages(self, stream: str, cursor: str | None) -> AsyncIterator[Page]:
+    async def batches(self, stream: str, cursor: str | None) -> AsyncIterator[Batch]:
         if stream not in self.source.repos:
             raise ValueError(f"github has no stream {stream!r}; streams: {self.streams()}")
         start = decode_cursor(cursor)
@@ -80,7 +80,7 @@ class GitHubConnector(TrackerConnector[GitHubClient]):
             since=_iso(start.since) if start.since else None,
             per_page=self.source.page_size or MAX_PER_PAGE,
         )
-        batch = Batch(self._map)
+        batch = IssueBatch(self._map)
         pages = 0
         yielded = False
         async for entries in listed:
@@ -89,19 +89,19 @@ class GitHubConnector(TrackerConnector[GitHubClient]):
                 if isinstance(entry, dict) and is_fresh(entry, start, progress):
                     batch.add(entry, text)
             pages += 1
-            if pages == MAX_LIST_PAGES_PER_PAGE or len(batch.waiting) >= MAX_NODE_IDS:
-                yield await self._page(batch, progress, start, cursor)
-                batch, pages, yielded = Batch(self._map), 0, True
+            if pages == MAX_PAGES_PER_BATCH or len(batch.waiting) >= MAX_NODE_IDS:
+                yield await self._finish(batch, progress, start, cursor)
+                batch, pages, yielded = IssueBatch(self._map), 0, True
         if pages or not yielded:
-            yield await self._page(batch, progress, start, cursor)
+            yield await self._finish(batch, progress, start, cursor)
 
-    async def _page(
-        self, batch: Batch, progress: Cursor, start: Cursor, incoming: str | None
-    ) -> Page:
+    async def _finish(
+        self, batch: IssueBatch, progress: Cursor, start: Cursor, incoming: str | None
+    ) -> Batch:
         """The batch, its waiting issues mapped with dependencies from GraphQL calls of 100."""
         relations = await self._dependencies(entry for entry, _ in batch.waiting.values())
         unchanged = progress.since == start.since and progress.seen == start.seen
-        return batch.page(relations, incoming if unchanged else encode_cursor(progress))
+        return batch.finish(relations, incoming if unchanged else encode_cursor(progress))
 
     def _map(
         self, issue: Mapping[str, Any], text: bytes, relations: Dependencies | None
@@ -148,10 +148,11 @@ Mapped = ItemRecord | Skipped
 MapIssue = Callable[[Mapping[str, Any], bytes, Dependencies | None], Mapped]
 
 
-class Batch:
-    """The issues of one ``Page``, each once, as last listed (an issue edited mid-sync is listed
-    again, newer). An issue is mapped as soon as it is read, while its parsed entry is still in
-    the CPU cache, except one that blocks others: it waits for its dependencies' lookup."""
+class IssueBatch:
+    """The issues of one ``Batch`` as they are gathered, each once, as last listed (an issue
+    edited mid-sync is listed again, newer). An issue is mapped as soon as it is read, while its
+    parsed entry is still in the CPU cache, except one that blocks others: it waits for its
+    dependencies' lookup."""
 
     def __init__(self, map_issue: MapIssue):
         self._map = map_issue
@@ -173,10 +174,10 @@ class Batch:
         else:
             self._issues[key] = self._map(entry, text, None)
 
-    def page(self, relations: Mapping[str, Dependencies], cursor: str | None) -> Page:
+    def finish(self, relations: Mapping[str, Dependencies], cursor: str | None) -> Batch:
         mapped = [self._resolved(key, m, relations) for key, m in self._issues.items()]
         mapped += self._unreadable
-        return Page(
+        return Batch(
             items=[m for m in mapped if isinstance(m, ItemRecord)],
             cursor=cursor,
             skipped=[m for m in mapped if isinstance(m, Skipped)],

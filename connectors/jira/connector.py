@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 
-from connectors.base import Page, Skipped, TrackerConnector
+from connectors.base import Batch, Skipped, TrackerConnector
 from connectors.body import element
 from connectors.jira.client import JiraClient
 from connectors.jira.mapping import (
@@ -57,7 +57,7 @@ class JiraConnector(TrackerConnector[JiraClient]):
             await self.client.fields(), start_date_names=(self.source.start_date_field,)
         )
 
-    async def pages(self, stream: str, cursor: str | None) -> AsyncIterator[Page]:
+    async def batches(self, stream: str, cursor: str | None) -> AsyncIterator[Batch]:
         if stream != ISSUES:
             raise ValueError(f"jira has no stream {stream!r}; streams: {ISSUES}")
         if self.custom is None:
@@ -71,7 +71,7 @@ class JiraConnector(TrackerConnector[JiraClient]):
             items, skipped, page_high = map_page(page.issues, base=self.source.base, custom=custom)
             if page_high is not None and (high is None or page_high > high):
                 high = page_high
-            yield Page(
+            yield Batch(
                 items=items,
                 cursor=encode_cursor(high) if high is not None else None,
                 skipped=skipped,

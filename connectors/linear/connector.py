@@ -23,7 +23,7 @@ from typing import Any
 
 import msgspec
 
-from connectors.base import Page, Skipped, TrackerConnector
+from connectors.base import Batch, Skipped, TrackerConnector
 from connectors.body import element
 from connectors.linear.client import LinearClient
 from connectors.linear.mapping import (
@@ -76,7 +76,7 @@ class LinearConnector(TrackerConnector[LinearClient]):
     def streams(self) -> Sequence[str]:
         return STREAMS
 
-    async def pages(self, stream: str, cursor: str | None) -> AsyncIterator[Page]:
+    async def batches(self, stream: str, cursor: str | None) -> AsyncIterator[Batch]:
         if stream not in QUERIES:
             raise ValueError(f"linear has no stream {stream!r}; streams: {', '.join(STREAMS)}")
         state = decode_cursor(cursor)
@@ -105,7 +105,7 @@ class LinearConnector(TrackerConnector[LinearClient]):
             else:
                 done = _later(since, high)
                 next_cursor = encode_cursor(StreamCursor(since=done)) if done else None
-            yield Page(items=items, cursor=next_cursor, skipped=skipped)
+            yield Batch(items=items, cursor=next_cursor, skipped=skipped)
             if not has_next:
                 return
 

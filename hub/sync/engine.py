@@ -1,7 +1,7 @@
-"""Runs the sync of one source: pages from its connector, stored page by page.
+"""Runs the sync of one source: batches from its connector, stored in order.
 
-Each page is written in one transaction together with the cursor that follows it, so a sync
-stopped at any point — an error, a crash, a kill — resumes from the last stored page and
+Batches are written in transactions together with the cursor that follows them, so a sync
+stopped at any point — an error, a crash, a kill — resumes from the last stored cursor and
 writes nothing twice. Only one sync of a source runs at a time (``hub.sync.lock``). A full
 sync, or a census of ids where the tracker offers one, reconciles deletions
 (``hub.sync.tombstones``). Every sync leaves a SyncRun row with its counts, the requests it
@@ -21,7 +21,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from connectors import connector_for
-from connectors.base import Connector, Page, Skipped
+from connectors.base import Batch, Connector, Skipped
 from hub.contract.config import SourceConfig
 from hub.contract.errors import HubError, SyncInProgress
 from hub.contract.records import ItemRecord, RunStatus, hub_id
@@ -36,14 +36,14 @@ from hub.sync.pipeline import InOrder
 from hub.sync.report import SyncReport
 from hub.sync.rules import HubRules
 from hub.sync.screen import screen
-from hub.sync.store import Target, content_hash, save_cursor, store_page
+from hub.sync.store import Target, content_hash, save_cursor, store_items
 from hub.sync.tombstones import mark_seen, sweep
 
 log = logging.getLogger(__name__)
 
 ConnectorFactory = Callable[..., Connector]
-STORE_BATCH = 1000
-"""Items stored per transaction; pages are gathered until they reach it."""
+ITEMS_PER_TRANSACTION = 1000
+"""Items stored per transaction at least; a connector's batches are gathered until they reach it."""
 Progress = Callable[[SyncReport], None]
 
 
@@ -149,33 +149,33 @@ class SyncEngine:
         report: SyncReport,
         progress: Progress,
     ) -> None:
-        """Pages are gathered into batches of about ``STORE_BATCH`` items, each stored in one
-        transaction with the cursor of its last page: fewer, larger statements cost far less
-        per item, and a batch is as safe to cut short as a page.
+        """Batches are gathered until they hold ``ITEMS_PER_TRANSACTION`` items, then stored in
+        one transaction with the cursor of the last: fewer, larger statements cost far less
+        per item, and a transaction is as safe to cut short as a single batch.
 
-        While a batch is stored the next one is fetched, so that the tracker's latency and the
-        database's work overlap; batches are still stored one at a time and in order."""
+        While one transaction is stored the next batches are fetched, so that the tracker's
+        latency and the database's work overlap; transactions still run one at a time, in order."""
         stores = InOrder()
-        batch: list[Arrived] = []
+        gathered: list[Arrived] = []
         size = 0
 
-        def store(pages: list[Arrived]) -> Coroutine[Any, Any, None]:
-            return self._store(pages, target, stream, run_id, report, connector, progress)
+        def store(batches: list[Arrived]) -> Coroutine[Any, Any, None]:
+            return self._store(batches, target, stream, run_id, report, connector, progress)
 
         try:
-            async for page in connector.pages(stream, cursor):
-                batch.append(Arrived.of(page, target))
-                size += len(page.items)
-                report.pages += 1
-                if size >= STORE_BATCH:
-                    await stores.submit(store(batch))
-                    batch, size = [], 0
-            if batch:
-                await stores.submit(store(batch))
+            async for batch in connector.batches(stream, cursor):
+                gathered.append(Arrived.of(batch, target))
+                size += len(batch.items)
+                report.batches += 1
+                if size >= ITEMS_PER_TRANSACTION:
+                    await stores.submit(store(gathered))
+                    gathered, size = [], 0
+            if gathered:
+                await stores.submit(store(gathered))
         except HubError:
-            # Pages read before a tracker error are good: keep them, so a resume starts after.
-            if batch:
-                await stores.submit(store(batch))
+            # Batches read before a tracker error are good: keep them, so a resume starts after.
+            if gathered:
+                await stores.submit(store(gathered))
             await stores.drain()
             raise
         except BaseException:
@@ -185,7 +185,7 @@ class SyncEngine:
 
     async def _store(
         self,
-        pages: list[Arrived],
+        batches: list[Arrived],
         target: Target,
         stream: str,
         run_id: int,
@@ -193,12 +193,12 @@ class SyncEngine:
         connector: Connector,
         progress: Progress,
     ) -> None:
-        items = [item for page in pages for item in page.items]
-        digests = [digest for page in pages for digest in page.digests]
-        cursor = next((p.page.cursor for p in reversed(pages) if p.page.cursor is not None), None)
+        items = [item for batch in batches for item in batch.items]
+        digests = [digest for batch in batches for digest in batch.digests]
+        cursor = next((b.batch.cursor for b in reversed(batches) if b.batch.cursor), None)
         now = self.clock()
         async with transaction(self.sessions) as session:
-            counts = await store_page(session, target, items, now, digests)
+            counts = await store_items(session, target, items, now, digests)
             if counts.created or counts.updated:  # unchanged items kept their parent
                 await apply_assignments(
                     session, [hub_id(target.source_name, i.external_id) for i in items]
@@ -207,7 +207,7 @@ class SyncEngine:
                 await mark_seen(
                     session,
                     source_name=target.source_name,
-                    external_ids=[i.external_id for p in pages for i in p.page.items],
+                    external_ids=[i.external_id for b in batches for i in b.batch.items],
                     run_id=run_id,
                 )
             if cursor is not None:
@@ -215,7 +215,7 @@ class SyncEngine:
                     session, source_id=target.source_id, stream=stream, value=cursor, now=now
                 )
         report.counts.add(counts)
-        report.skip([s for p in pages for s in (*p.page.skipped, *p.refused)])
+        report.skip([s for b in batches for s in (*b.batch.skipped, *b.refused)])
         _take_stats(connector, report)
         progress(report)
         await runs.record_progress(self.sessions, run_id, report)
@@ -249,20 +249,21 @@ class SyncEngine:
 
 @dataclass(frozen=True, slots=True)
 class Arrived:
-    """A page as it arrived, screened and hashed at once: its records were just built and are
-    still in the CPU cache, where hashing them in the batch a little later cost twice as much."""
+    """A batch as it arrived, screened and hashed at once: its records were just built and are
+    still in the CPU cache, where hashing them in the transaction a little later cost twice as
+    much."""
 
-    page: Page
+    batch: Batch
     items: list[ItemRecord]
-    """The page's items that can be stored, cleaned (``screen``)."""
+    """The batch's items that can be stored, cleaned (``screen``)."""
     refused: list[Skipped]
     digests: list[str]
     """``content_hash`` of each of ``items``."""
 
     @classmethod
-    def of(cls, page: Page, target: Target) -> Arrived:
-        items, refused = screen(page.items)
-        return cls(page, items, refused, [content_hash(i, target.fingerprint) for i in items])
+    def of(cls, batch: Batch, target: Target) -> Arrived:
+        items, refused = screen(batch.items)
+        return cls(batch, items, refused, [content_hash(i, target.fingerprint) for i in items])
 
 
 def _take_stats(connector: Connector, report: SyncReport) -> None:

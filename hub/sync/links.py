@@ -1,7 +1,7 @@
 """Cross-tool links found in text.
 
 Each stored item's references are extracted once, when the item changes (``store_mentions``,
-called by ``store_page``). After a sync all of them are resolved again against the items the
+called by ``store_items``). After a sync all of them are resolved again against the items the
 hub knows (``resolve_mentions``): a removed mention disappears, and a mention resolves as soon
 as the item it names arrives from another tool, whatever order the sources sync in. Only
 after a change, though: whatever changes items, their keys or whether they are deleted also

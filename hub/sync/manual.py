@@ -37,7 +37,7 @@ from hub.contract.records import Level, Provenance, StatusCategory, hub_id
 from hub.storage.models import Dependency, InitiativeAssignment, WorkItem
 from hub.storage.upsert import upsert
 from hub.sync.native import api_initiative_record, hub_target
-from hub.sync.store import store_page
+from hub.sync.store import store_items
 
 
 class Rejected(HubError):
@@ -183,7 +183,7 @@ async def create_initiative(
     if initiative.key in declared or live is not None:
         raise KeyTaken(initiative.key, declared=initiative.key in declared)
     target = await hub_target(session, now)
-    await store_page(session, target, [api_initiative_record(initiative, now)], now)
+    await store_items(session, target, [api_initiative_record(initiative, now)], now)
     row = await session.get(WorkItem, item_id, populate_existing=True)
     assert row is not None
     return row

@@ -4,7 +4,7 @@ They are written at the start of every sync, so the config is the truth for them
 initiative removed from the file is flagged deleted, as a tracker item deleted upstream.
 Initiatives created through the API (``raw["origin"] == "api"``) are not the config's: no
 config sync deletes them. A config initiative with the same key takes one over. All of them
-go through the same ``store_page`` as tracker items, as items of the ``hub`` source.
+go through the same ``store_items`` as tracker items, as items of the ``hub`` source.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from hub.storage.models import Component, Source, WorkItem
 from hub.storage.upsert import upsert
 from hub.sync.links import mentions_changed
 from hub.sync.rules import HubRules
-from hub.sync.store import Target, store_page
+from hub.sync.store import Target, store_items
 
 _DECLARED = datetime(1970, 1, 1, tzinfo=UTC)
 """Config items have no history; a fixed time keeps their content hash stable across syncs."""
@@ -43,7 +43,7 @@ async def store_hub_config(session: AsyncSession, rules: HubRules, now: datetime
     )
     target = await hub_target(session, now)
     records = [initiative_record(initiative) for initiative in rules.initiatives]
-    await store_page(session, target, records, now)
+    await store_items(session, target, records, now)
     declared = [hub_id(HUB_SOURCE, record.external_id) for record in records]
     removed = await session.execute(
         update(WorkItem)

@@ -9,7 +9,7 @@ from connectors.base import Skipped
 from connectors.http import RequestStats
 from hub.contract.records import RunStatus
 from hub.sync.links import MentionCounts
-from hub.sync.store import PageCounts
+from hub.sync.store import StoreCounts
 
 MAX_SKIPS_LISTED = 50
 MAX_SKIPS_KEPT = 1000
@@ -21,8 +21,9 @@ class SyncReport:
     status: RunStatus = RunStatus.RUNNING
     full: bool = False
     stream: str | None = None
-    counts: PageCounts = field(default_factory=PageCounts)
-    pages: int = 0
+    counts: StoreCounts = field(default_factory=StoreCounts)
+    batches: int = 0
+    """Batches the connector yielded; each holds one or more of the tracker's pages."""
     deleted: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     """The first ``MAX_SKIPS_KEPT`` items skipped; ``skipped_count`` counts them all."""

@@ -39,13 +39,13 @@ from hub.sync.rules import HubRules
 
 
 @dataclass(slots=True)
-class PageCounts:
+class StoreCounts:
     fetched: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
 
-    def add(self, other: PageCounts) -> None:
+    def add(self, other: StoreCounts) -> None:
         self.fetched += other.fetched
         self.created += other.created
         self.updated += other.updated
@@ -83,13 +83,13 @@ class Target:
     """The source's status-name overrides, applied to every tool alike."""
 
 
-async def store_page(
+async def store_items(
     session: AsyncSession,
     target: Target,
     items: Sequence[ItemRecord],
     now: datetime,
     digests: Sequence[str] | None = None,
-) -> PageCounts:
+) -> StoreCounts:
     """Store ``items``; ``digests`` are their ``content_hash`` where the caller has them."""
     if digests is None:
         digests = [content_hash(item, target.fingerprint) for item in items]
@@ -106,7 +106,7 @@ async def store_page(
     )
     stored = {item_id: digest for item_id, digest in rows}
     changed = {i: item for i, item in by_id.items() if stored.get(i) != hashes[i]}
-    counts = PageCounts(
+    counts = StoreCounts(
         fetched=len(items),
         created=sum(1 for i in changed if i not in stored),
         updated=sum(1 for i in changed if i in stored),

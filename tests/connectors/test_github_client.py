@@ -16,7 +16,7 @@ from pydantic import SecretStr
 
 import simulators
 from connectors import connector_for
-from connectors.base import Connector, Page
+from connectors.base import Batch, Connector
 from connectors.github import GitHubConnector
 from connectors.github.client import DEPENDENCIES_QUERY, GitHubClient, graphql_url
 from connectors.github.connector import Cursor, decode_cursor
@@ -117,8 +117,8 @@ async def connector(sleep: FakeSleep) -> AsyncIterator[GitHubConnector]:
     await github.aclose()
 
 
-async def collect(connector: Connector, cursor: str | None = None) -> list[Page]:
-    return [p async for p in connector.pages(REPO, cursor)]
+async def collect(connector: Connector, cursor: str | None = None) -> list[Batch]:
+    return [p async for p in connector.batches(REPO, cursor)]
 
 
 def urls(route: respx.Route) -> list[str]:
@@ -276,7 +276,7 @@ async def test_unchanged_resync_costs_one_request_and_yields_nothing(
     [again] = await collect(connector, first.cursor)
 
     assert connector.stats.requests - requests_before == 1
-    assert again == Page(items=[], cursor=first.cursor, skipped=[])
+    assert again == Batch(items=[], cursor=first.cursor, skipped=[])
     assert route.calls.last.request.url.params["since"] == "2024-11-29T10:00:00Z"
 
 
@@ -318,7 +318,7 @@ async def test_a_batch_closes_once_its_dependency_lookups_fill_one_call(
 async def test_seen_grows_across_batches_at_the_same_second(
     mock: respx.MockRouter, connector: GitHubConnector, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("connectors.github.connector.MAX_LIST_PAGES_PER_PAGE", 5)
+    monkeypatch.setattr("connectors.github.connector.MAX_PAGES_PER_BATCH", 5)
     same = "2024-11-29T10:00:00Z"
     listed = [listing([issue(n, updated_at=same)], next_url(f"c{n}")) for n in range(1, 6)]
     mock.get(url__startswith=API).mock(side_effect=[*listed, listing([issue(6, updated_at=same)])])
@@ -356,7 +356,7 @@ async def test_full_sync_of_an_empty_repository_has_no_cursor(
     mock: respx.MockRouter, connector: GitHubConnector
 ) -> None:
     mock.get(url__startswith=API).mock(return_value=listing([]))
-    assert await collect(connector) == [Page(items=[], cursor=None, skipped=[])]
+    assert await collect(connector) == [Batch(items=[], cursor=None, skipped=[])]
 
 
 async def test_unmappable_issue_is_skipped_and_reported(
@@ -540,8 +540,8 @@ async def test_connector_for_picks_github_with_one_stream_per_repo() -> None:
         await github.aclose()
 
 
-async def collect_stream(connector: Connector, stream: str) -> list[Page]:
-    return [p async for p in connector.pages(stream, None)]
+async def collect_stream(connector: Connector, stream: str) -> list[Batch]:
+    return [p async for p in connector.batches(stream, None)]
 
 
 async def test_client_clamps_per_page_to_100(sleep: FakeSleep) -> None:

@@ -13,7 +13,7 @@ import respx
 from pydantic import SecretStr
 
 from connectors import connector_for
-from connectors.base import Connector, Page
+from connectors.base import Batch, Connector
 from connectors.http import RetryPolicy
 from connectors.jira import JiraConnector
 from connectors.jira.client import JiraClient
@@ -104,9 +104,9 @@ async def connector(sleep: FakeSleep) -> AsyncIterator[JiraConnector]:
     await jira.aclose()
 
 
-async def collect(connector: Connector, cursor: str | None = None) -> list[Page]:
+async def collect(connector: Connector, cursor: str | None = None) -> list[Batch]:
     await connector.prepare()
-    return [p async for p in connector.pages("issues", cursor)]
+    return [p async for p in connector.batches("issues", cursor)]
 
 
 def bodies(route: respx.Route) -> list[dict[str, Any]]:
@@ -243,7 +243,7 @@ async def test_incremental_jql_uses_epoch_ms_minus_five_minutes(
     assert jql == (
         f'(project in ("PAY")) AND updated >= {cursor_ms - 300_000} ORDER BY updated ASC'
     )
-    assert pages == [Page(items=[], cursor='{"updated_ms":1732877091000}', skipped=[])]
+    assert pages == [Batch(items=[], cursor='{"updated_ms":1732877091000}', skipped=[])]
 
 
 async def test_cursor_is_the_max_updated_and_never_moves_back(
@@ -282,7 +282,7 @@ async def test_full_sync_of_an_empty_scope_has_no_cursor(
     mock: respx.MockRouter, connector: JiraConnector
 ) -> None:
     mock.post(SEARCH).mock(return_value=page([]))
-    assert await collect(connector) == [Page(items=[], cursor=None, skipped=[])]
+    assert await collect(connector) == [Batch(items=[], cursor=None, skipped=[])]
 
 
 async def test_unmappable_issue_is_skipped_and_the_rest_yielded(
@@ -309,7 +309,7 @@ async def test_duplicates_within_a_page_are_dropped(
 
 async def test_pages_prepares_itself_once(mock: respx.MockRouter, connector: JiraConnector) -> None:
     mock.post(SEARCH).mock(return_value=page([jira_issue(1, customfield_10016=3)]))
-    [only] = [p async for p in connector.pages("issues", None)]
+    [only] = [p async for p in connector.batches("issues", None)]
     assert only.items[0].estimate == 3.0
     assert mock.routes[0].call_count == 1
 

@@ -21,7 +21,7 @@ from pydantic import SecretStr
 
 import simulators
 from connectors import connector_for
-from connectors.base import Connector, Page
+from connectors.base import Batch, Connector
 from connectors.http import RetryPolicy
 from connectors.linear import LinearConnector
 from connectors.linear.connector import StreamCursor, decode_cursor, encode_cursor
@@ -113,8 +113,8 @@ async def connector(sleep: FakeSleep) -> AsyncIterator[LinearConnector]:
     await linear.aclose()
 
 
-async def collect(connector: Connector, stream: str, cursor: str | None = None) -> list[Page]:
-    return [p async for p in connector.pages(stream, cursor)]
+async def collect(connector: Connector, stream: str, cursor: str | None = None) -> list[Batch]:
+    return [p async for p in connector.batches(stream, cursor)]
 
 
 def sent(route: respx.Route) -> list[dict[str, Any]]:
@@ -240,7 +240,7 @@ async def test_resume_after_a_failure_mid_stream_continues_the_same_pass(
     stored: str | None = json.dumps({"since": OLD})
     async with LinearConnector(source, sleep=sleep, policy=RetryPolicy(attempts=1)) as linear:
         with pytest.raises(TrackerUnavailable):
-            async for page in linear.pages("issues", stored):
+            async for page in linear.batches("issues", stored):
                 stored = page.cursor  # the engine stores each page with its cursor
 
     assert state(stored) == {"since": OLD, "after": "c-2", "max": newest}
@@ -265,7 +265,7 @@ async def test_unchanged_resync_costs_one_request_per_stream(
     cursor = json.dumps({"since": OLD})
     for stream in connector.streams():
         assert await collect(connector, stream, cursor) == [
-            Page(items=[], cursor='{"since":"2024-11-01T00:00:00.000Z"}', skipped=[])
+            Batch(items=[], cursor='{"since":"2024-11-01T00:00:00.000Z"}', skipped=[])
         ]
     assert route.call_count == 3
     assert connector.stats.requests == 3
@@ -275,7 +275,7 @@ async def test_full_sync_of_an_empty_scope_has_no_cursor(
     mock: respx.MockRouter, connector: LinearConnector
 ) -> None:
     mock.post(GRAPHQL).mock(return_value=answer("projects", []))
-    assert await collect(connector, "projects") == [Page(items=[], cursor=None, skipped=[])]
+    assert await collect(connector, "projects") == [Batch(items=[], cursor=None, skipped=[])]
 
 
 async def test_repeated_end_cursor_is_a_data_error(

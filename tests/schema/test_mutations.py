@@ -11,7 +11,7 @@ import httpx
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from connectors.base import Page
+from connectors.base import Batch
 from hub.contract.config import HubConfig, SourceConfig
 from hub.contract.records import ItemRecord
 from hub.runner import build_app
@@ -44,9 +44,9 @@ class BlockingConnector(FakeConnector):
 
     release = asyncio.Event()
 
-    async def pages(self, stream: str, cursor: str | None) -> AsyncIterator[Page]:
+    async def batches(self, stream: str, cursor: str | None) -> AsyncIterator[Batch]:
         await self.release.wait()
-        async for page in super().pages(stream, cursor):
+        async for page in super().batches(stream, cursor):
             yield page
 
 
@@ -225,7 +225,7 @@ async def test_sync_source_runs_a_real_sync_and_answers_with_its_run(sessions) -
 
 
 async def test_a_sync_that_fails_is_a_run_with_its_error(sessions) -> None:
-    scheduler = scheduler_with(sessions, [item(1), item(2), item(3)], fail_after_pages=1)
+    scheduler = scheduler_with(sessions, [item(1), item(2), item(3)], fail_after_batches=1)
     data = await execute(sessions, SYNC, scheduler, name="jira")
     assert data["syncSource"]["__typename"] == "SyncRun"
     assert data["syncSource"]["status"] == "failed"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from connectors.base import Connector, Page, Skipped
+from connectors.base import Batch, Connector, Skipped
 from connectors.http import RequestStats
 from hub.contract.config import SourceConfig
 from hub.contract.errors import TrackerAuthError
@@ -42,16 +42,16 @@ class FakeConnector(Connector):
         source: SourceConfig,
         items: Sequence[ItemRecord],
         *,
-        page_size: int = 2,
-        fail_after_pages: int | None = None,
+        batch_size: int = 2,
+        fail_after_batches: int | None = None,
         failure: Exception | None = None,
         skipped: Sequence[Skipped] = (),
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         super().__init__(source, transport=transport)
         self.items = sorted(items, key=lambda i: i.updated_at)
-        self.page_size = page_size
-        self.fail_after_pages = fail_after_pages
+        self.batch_size = batch_size
+        self.fail_after_batches = fail_after_batches
         self.failure = failure or TrackerAuthError("jira: the tracker answered 401")
         self.skipped = skipped
         self.cursors_seen: list[str | None] = []
@@ -61,18 +61,18 @@ class FakeConnector(Connector):
     def streams(self) -> Sequence[str]:
         return ["issues"]
 
-    async def pages(self, stream: str, cursor: str | None) -> AsyncIterator[Page]:
+    async def batches(self, stream: str, cursor: str | None) -> AsyncIterator[Batch]:
         self.cursors_seen.append(cursor)
         since = T0 + timedelta(minutes=int(cursor)) if cursor else None
         todo = [i for i in self.items if since is None or i.updated_at >= since]
-        for number, start in enumerate(range(0, max(len(todo), 1), self.page_size)):
+        for number, start in enumerate(range(0, max(len(todo), 1), self.batch_size)):
             self._stats.requests += 1
-            if self.fail_after_pages is not None and number >= self.fail_after_pages:
+            if self.fail_after_batches is not None and number >= self.fail_after_batches:
                 raise self.failure
-            chunk = todo[start : start + self.page_size]
+            chunk = todo[start : start + self.batch_size]
             last = max((i.updated_at for i in chunk), default=since)
             minutes = None if last is None else str(int((last - T0).total_seconds() // 60))
-            yield Page(items=chunk, cursor=minutes, skipped=self.skipped if number == 0 else ())
+            yield Batch(items=chunk, cursor=minutes, skipped=self.skipped if number == 0 else ())
 
     @property
     def stats(self) -> RequestStats:

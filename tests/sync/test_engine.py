@@ -46,7 +46,7 @@ async def test_a_sync_stores_items_components_and_dependencies(sessions) -> None
     report = await engine_for(sessions, FakeConnector(SOURCE, items)).sync(SOURCE)
 
     assert report.ok, report.error
-    assert (report.counts.fetched, report.counts.created, report.pages) == (3, 3, 2)
+    assert (report.counts.fetched, report.counts.created, report.batches) == (3, 3, 2)
     stored = {i.key: i for i in await table(sessions, WorkItem)}
     assert stored["PAY-3"].parent_id == "jira:1"
     deps = await table(sessions, Dependency)
@@ -117,7 +117,9 @@ async def test_a_failing_sync_keeps_stored_data_and_records_the_error(sessions) 
     await engine_for(sessions, FakeConnector(SOURCE, items)).sync(SOURCE)
     before = [(i.id, i.title, i.content_hash) for i in await table(sessions, WorkItem)]
 
-    broken = FakeConnector(SOURCE, [replace(i, title="changed") for i in items], fail_after_pages=0)
+    broken = FakeConnector(
+        SOURCE, [replace(i, title="changed") for i in items], fail_after_batches=0
+    )
     report = await engine_for(sessions, broken).sync(SOURCE, full=True)
 
     assert report.status == "failed" and "401" in (report.error or "")
@@ -130,7 +132,7 @@ async def test_a_failing_sync_keeps_stored_data_and_records_the_error(sessions) 
 
 async def test_a_sync_stopped_midway_resumes_from_the_last_stored_page(sessions) -> None:
     items = [item(n) for n in range(1, 8)]
-    first = FakeConnector(SOURCE, items, fail_after_pages=2)
+    first = FakeConnector(SOURCE, items, fail_after_batches=2)
     report = await engine_for(sessions, first).sync(SOURCE)
     assert report.status == "failed"
     assert await count(sessions, WorkItem) == 4
@@ -155,8 +157,8 @@ async def test_skipped_items_are_reported_on_the_run(sessions) -> None:
     assert run.skipped == 1 and "PAY-9" in (run.error or "")
 
 
-async def test_duplicate_items_in_one_page_are_stored_once(sessions) -> None:
-    connector = FakeConnector(SOURCE, [item(1), item(1, title="newer")], page_size=5)
+async def test_duplicate_items_in_one_batch_are_stored_once(sessions) -> None:
+    connector = FakeConnector(SOURCE, [item(1), item(1, title="newer")], batch_size=5)
     report = await engine_for(sessions, connector).sync(SOURCE)
     assert report.ok
     assert [i.title for i in await table(sessions, WorkItem)] == ["newer"]

@@ -65,18 +65,18 @@ async def test_abandoned_work_is_cancelled() -> None:
 
 
 async def test_after_a_failed_batch_no_later_batch_is_stored(sessions, monkeypatch) -> None:
-    monkeypatch.setattr(engine_module, "STORE_BATCH", 2)
-    real_store_page = engine_module.store_page
+    monkeypatch.setattr(engine_module, "ITEMS_PER_TRANSACTION", 2)
+    real_store_page = engine_module.store_items
     calls = 0
 
-    async def store_page(session, target, items, now, digests):
+    async def store_items(session, target, items, now, digests):
         nonlocal calls
         calls += 1
         if calls == 2:
             raise RuntimeError("the database went away")
         return await real_store_page(session, target, items, now, digests)
 
-    monkeypatch.setattr(engine_module, "store_page", store_page)
+    monkeypatch.setattr(engine_module, "store_items", store_items)
     items = [item(n) for n in range(1, 9)]
     with pytest.raises(RuntimeError, match="went away"):
         await engine_for(sessions, FakeConnector(SOURCE, items)).sync(SOURCE)

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from connectors.base import Page
+from connectors.base import Batch
 from hub.contract.records import Level, raw_json
 from hub.storage.models import SyncRun, WorkItem
 from hub.sync import SyncEngine
@@ -30,10 +30,10 @@ class SlowConnector(FakeConnector):
         self.go = asyncio.Event()
         self.started = asyncio.Event()
 
-    async def pages(self, stream: str, cursor: str | None) -> AsyncIterator[Page]:
+    async def batches(self, stream: str, cursor: str | None) -> AsyncIterator[Batch]:
         self.started.set()
         await self.go.wait()
-        async for page in super().pages(stream, cursor):
+        async for page in super().batches(stream, cursor):
             yield page
 
 
@@ -150,7 +150,7 @@ async def test_records_that_cannot_be_stored_are_skipped_and_the_rest_kept(sessi
         item(3, title="ünïcödé 🙂 " * 10_000, level=Level.EPIC),
         item(4, body="x" * 2_000_000),
     ]
-    report = await engine_with(sessions, FakeConnector(SOURCE, items, page_size=10)).sync(SOURCE)
+    report = await engine_with(sessions, FakeConnector(SOURCE, items, batch_size=10)).sync(SOURCE)
     assert report.ok
     assert [(s.key[:3], "at most 200" in s.reason) for s in report.skipped] == [("KKK", True)]
     stored = {r.key: r for (r,) in await rows(sessions, select(WorkItem))}

@@ -40,7 +40,7 @@ async def test_a_large_sync_refreshes_planner_statistics(engine, sessions) -> No
     before = await work_items_analyzed(engine)
 
     items = [item(n) for n in range(1, CHANGED_ROWS + 1)]
-    report = await engine_for(sessions, FakeConnector(SOURCE, items, page_size=500)).sync(SOURCE)
+    report = await engine_for(sessions, FakeConnector(SOURCE, items, batch_size=500)).sync(SOURCE)
 
     assert report.ok, report.error
     after = await work_items_analyzed(engine)
