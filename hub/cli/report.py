@@ -251,7 +251,7 @@ def _with_database(
 
 def _html_roadmap(data: dict[str, Any]) -> str:
     """Imported when asked for: the page's module is larger than every other format's."""
-    from hub.reports.html import render_roadmap
+    from hub.web.html_report import render_roadmap
 
     return render_roadmap(data)
 

@@ -17,6 +17,7 @@ from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.contract.errors import HubError
+from schema import get_context
 
 ROADMAP_QUERY = files(__package__).joinpath("roadmap.graphql").read_text(encoding="utf-8")
 DEPENDENCIES_QUERY = files(__package__).joinpath("dependencies.graphql").read_text(encoding="utf-8")
@@ -37,8 +38,6 @@ async def run_query(
 
     ``today`` pins the day health is judged on, as the API's tests do.
     """
-    from schema import get_context  # the schema imports hub; import it when used
-
     context = get_context(sessions)
     if today is not None:
         context = replace(context, today=today)

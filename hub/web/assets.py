@@ -1,6 +1,6 @@
 """The files of the /roadmap page, read from the package, and the GraphQL documents it sends.
 
-The page and the HTML report (``hub.reports.html``) share one stylesheet and one timeline
+The page and the HTML report (``hub.web.html_report``) share one stylesheet and one timeline
 renderer, and the page sends the reports' own documents, so neither can draw a roadmap the
 API would not.
 """

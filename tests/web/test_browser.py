@@ -12,9 +12,9 @@ from playwright.async_api import Browser, Page, ViewportSize, expect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.reports.documents import DEPENDENCIES_QUERY, ROADMAP_QUERY, run_query
-from hub.reports.html import render_roadmap
 from hub.storage.tokens import create_token
 from hub.web.assets import FILTERS_QUERY
+from hub.web.html_report import render_roadmap
 from tests.web.conftest import PageErrors, Serve
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -8,8 +8,8 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
-from hub.reports.html import render_roadmap
 from hub.web.assets import read_asset
+from hub.web.html_report import render_roadmap
 
 EVIL = '</script><script>alert("x")</script><!-- & "quotes"'
 
