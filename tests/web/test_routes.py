@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from graphql import parse, validate
+from graphql import build_schema, parse, validate
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.reports.documents import DEPENDENCIES_QUERY, ROADMAP_QUERY, run_query
@@ -71,8 +71,9 @@ async def test_the_page_sends_exactly_the_documents_of_the_reports(
         "dependencies": DEPENDENCIES_QUERY,
         "filters": FILTERS_QUERY,
     }
+    served = build_schema(schema.as_str())
     for document in documents.values():
-        assert validate(schema._schema, parse(document)) == []
+        assert validate(served, parse(document)) == []
 
 
 async def test_the_filter_choices_come_from_the_catalog_and_the_sources(
