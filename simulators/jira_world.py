@@ -13,9 +13,9 @@
 - created/updated times before ``REFERENCE_NOW_MS`` (2026-11-01T00:00:00Z), every ``updated``
   distinct and with a millisecond part, so (updated, id) order is total and stable.
 
-Rows are compact; the simulator renders JSON per page. Mutations (``touch``, ``link``, ``unlink``,
-``delete``, ``create``) stamp ``updated`` from ``clock``, which only moves forward: advance it to
-model time passing between syncs.
+Rows are compact; the simulator renders JSON per page. Mutations (``touch``, ``link``,
+``delete``) stamp ``updated`` from ``clock``, which only moves forward: advance it to model time
+passing between syncs.
 """
 
 from __future__ import annotations
@@ -354,44 +354,6 @@ class JiraWorld:
         self._bump(row)
         return row
 
-    def create(
-        self,
-        project: str,
-        *,
-        issue_type: str = "Story",
-        summary: str = "New issue",
-        parent: str | None = None,
-    ) -> IssueRow:
-        """A new issue created now, e.g. to test that an incremental sync picks it up."""
-        kind = next(t for t in ISSUE_TYPES if t.name == issue_type)
-        parent_row = self.require(parent) if parent else None
-        now = self.clock.stamp()
-        row = IssueRow(
-            id=0,
-            key="",
-            project=self.projects[project],
-            issue_type=kind,
-            summary=summary,
-            description=None,
-            status=STATUSES[0],
-            priority="Medium",
-            parent_id=parent_row.id if parent_row else None,
-            components=(),
-            labels=(),
-            fix_version=None,
-            due_date=None,
-            start_date=None,
-            story_points=None,
-            assignee=None,
-            reporter=self.people[0],
-            created_ms=now,
-            updated_ms=now,
-            resolved_ms=None,
-        )
-        self._add(row)
-        bisect.insort(self._order, (row.updated_ms, row.id))
-        return row
-
     def link(self, blocker_key: str, blocked_key: str, link_type: str = "Blocks") -> Link:
         """Record that ``blocker_key`` blocks ``blocked_key``; both issues count as updated."""
         kind = next(t for t in LINK_TYPES if t.name == link_type)
@@ -400,18 +362,6 @@ class JiraWorld:
         self._bump(blocker)
         self._bump(blocked)
         return link
-
-    def unlink(self, blocker_key: str, blocked_key: str, link_type: str = "Blocks") -> None:
-        blocker, blocked = self.require(blocker_key), self.require(blocked_key)
-        for link in self.links_of(blocker):
-            if (link.type.name, link.outward_id, link.inward_id) == (
-                link_type,
-                blocker.id,
-                blocked.id,
-            ):
-                self._remove_link(link)
-        self._bump(blocker)
-        self._bump(blocked)
 
     def delete(self, key: str) -> None:
         """Delete an issue and its sub-tasks; other children lose their parent, links vanish.
