@@ -29,11 +29,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar, cast
 
-from simulators.jira_world import COMPONENT_NAMES
+from simulators.world_common import COMPONENT_NAMES, REFERENCE_NOW_MS
 
 T = TypeVar("T")
 
-REFERENCE_NOW = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp())
+REFERENCE_NOW = REFERENCE_NOW_MS // 1000
 DAY = 86_400
 FIRST_REPO_ID = 700_000_001
 FIRST_ISSUE_ID = 1_900_000_000

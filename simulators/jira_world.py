@@ -24,29 +24,13 @@ import bisect
 import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import cast
 
-REFERENCE_NOW_MS = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp() * 1000)
-DAY_MS = 86_400_000
+from simulators.world_common import COMPONENT_NAMES, DAY_MS, REFERENCE_NOW_MS, WorldClock, day
 
 START_DATE_FIELD = "customfield_10015"
 STORY_POINTS_FIELD = "customfield_10016"
 
-COMPONENT_NAMES: tuple[str, ...] = (
-    "payments-api",
-    "identity",
-    "search",
-    "notifications",
-    "billing",
-    "data-platform",
-    "api-gateway",
-    "ledger",
-    "fraud-detection",
-    "observability",
-    "ci-cd",
-    "feature-flags",
-)
 INITIATIVE_LABELS: tuple[str, ...] = (
     "initiative:payments-v2",
     "initiative:identity-next",
@@ -237,34 +221,6 @@ class IssueRow:
     updated_ms: int
     resolved_ms: int | None
     link_ids: list[int] = field(default_factory=list)
-
-
-class WorldClock:
-    """The site's "now"; every mutation takes a fresh, strictly later millisecond from it."""
-
-    def __init__(self, now_ms: int = REFERENCE_NOW_MS) -> None:
-        self.now_ms = now_ms
-
-    def advance(
-        self,
-        *,
-        days: float = 0,
-        hours: float = 0,
-        minutes: float = 0,
-        seconds: float = 0,
-        ms: int = 0,
-    ) -> int:
-        delta = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-        self.now_ms += int(delta.total_seconds() * 1000) + ms
-        return self.now_ms
-
-    def stamp(self) -> int:
-        self.now_ms += 1
-        return self.now_ms
-
-
-def _day(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d")
 
 
 class JiraWorld:
@@ -458,7 +414,7 @@ class JiraWorld:
         names = ("2026.Q2", "2026.Q3", "2026.Q4", "2027.Q1")
         dates = ("2026-06-30", "2026-09-30", "2026-12-31", "2027-03-31")
         return [
-            Version(10000 + i, name, dates[i] < _day(REFERENCE_NOW_MS), dates[i])
+            Version(10000 + i, name, dates[i] < day(REFERENCE_NOW_MS), dates[i])
             for i, name in enumerate(names)
         ]
 
@@ -528,10 +484,10 @@ class JiraWorld:
             components=(component,) if rng.random() < 0.85 else (),
             labels=self._labels(),
             fix_version=rng.choice(self.versions) if rng.random() < 0.4 else None,
-            due_date=_day(start_ms + rng.randrange(14, 180) * DAY_MS)
+            due_date=day(start_ms + rng.randrange(14, 180) * DAY_MS)
             if rng.random() < (0.8 if big else 0.3)
             else None,
-            start_date=_day(start_ms) if rng.random() < (0.7 if big else 0.15) else None,
+            start_date=day(start_ms) if rng.random() < (0.7 if big else 0.15) else None,
             story_points=float(rng.choice((1, 2, 3, 5, 8, 13)))
             if kind.hierarchy_level == 0 and rng.random() < 0.7
             else None,

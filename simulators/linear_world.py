@@ -28,9 +28,8 @@ import random
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from simulators.jira_world import COMPONENT_NAMES, DAY_MS, REFERENCE_NOW_MS, WorldClock
+from simulators.world_common import COMPONENT_NAMES, DAY_MS, REFERENCE_NOW_MS, WorldClock, day
 
 DEFAULT_TEAMS: tuple[tuple[str, str], ...] = (
     ("ENG", "Engineering"),
@@ -201,10 +200,6 @@ class InitiativeRow:
     canceled_ms: int | None = None
     archived_ms: int | None = None
     trashed: bool = False
-
-
-def day(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d")
 
 
 class LinearWorld:
