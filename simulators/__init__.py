@@ -5,10 +5,11 @@ from simulators.faults import Faults
 from simulators.github import create_github_app
 from simulators.github_world import GitHubClock, GitHubWorld
 from simulators.jira import create_jira_app
-from simulators.jira_world import JiraWorld, WorldClock
+from simulators.jira_world import JiraWorld
 from simulators.linear import create_linear_app
 from simulators.linear_world import LinearWorld
 from simulators.serve import serve
+from simulators.world_common import WorldClock
 
 __all__ = [
     "DemoWorld",

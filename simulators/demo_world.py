@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from simulators.github_world import GitHubWorld
-from simulators.jira_world import COMPONENT_NAMES, JiraWorld
+from simulators.jira_world import JiraWorld
 from simulators.linear_world import LinearWorld
+from simulators.world_common import COMPONENT_NAMES
 
 LINEAR_WORKSPACE = "acme"
 GITHUB_REPOS = ("payments-api", "identity", "search")

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -47,13 +46,13 @@ from simulators.github_payloads import (
     Renderer,
     error_body,
 )
+from simulators.github_rate import RateWindow
 from simulators.github_world import GitHubWorld, IssueRow, Repo
 
 API_VERSIONS = (LEGACY_VERSION, "2026-03-10")
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 100
 MAX_PAGE_OFFSET = 1000
-WINDOW_S = 3600
 PAGE_REFUSED = (
     "Pagination with the page parameter is not supported for large datasets, "
     "please use cursor based pagination (after/before)"
@@ -74,29 +73,6 @@ class Reply:
     body: Any
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class RateWindow:
-    """One resource's hourly budget; the window starts at its first request, like GitHub's."""
-
-    limit: int
-    used: int = 0
-    reset: int = 0
-
-    def roll(self) -> None:
-        now = int(time.time())
-        if now >= self.reset:
-            self.used, self.reset = 0, now + WINDOW_S
-
-    def headers(self, resource: str) -> dict[str, str]:
-        return {
-            "x-ratelimit-limit": str(self.limit),
-            "x-ratelimit-remaining": str(max(0, self.limit - self.used)),
-            "x-ratelimit-used": str(self.used),
-            "x-ratelimit-reset": str(self.reset),
-            "x-ratelimit-resource": resource,
-        }
 
 
 Handler = Callable[[Request, "Context"], Awaitable[Reply]]
@@ -282,7 +258,9 @@ class GitHubApi:
         if not isinstance(query, str):
             raise ApiError(400, "A query attribute must be specified and must be a string.")
         variables = body.get("variables") or {}
-        result, headers = self.graphql.run(query, variables, body.get("operationName"), context)
+        result, headers = self.graphql.run(
+            query, variables, body.get("operationName"), context.renderer
+        )
         return Reply(result, headers=headers)
 
 

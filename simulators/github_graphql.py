@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from graphql import (
     ExecutionResult,
@@ -30,10 +28,9 @@ from graphql import (
 from simulators.github_graphql_nodes import Graph, QueryRoot, node_typename
 from simulators.github_graphql_plan import Plan, plan_query
 from simulators.github_paging import Ordering
-
-if TYPE_CHECKING:
-    from simulators.github import Context, RateWindow
-    from simulators.github_world import GitHubWorld
+from simulators.github_payloads import Renderer
+from simulators.github_rate import RateInfo, RateWindow
+from simulators.github_world import GitHubWorld
 
 SCHEMA_PATH = Path(__file__).with_name("github_schema.graphql")
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
@@ -61,25 +58,6 @@ def resolve_type(value: Any, info: GraphQLResolveInfo[Any], abstract: Any) -> st
     return node_typename(value)
 
 
-@dataclass(frozen=True, slots=True)
-class RateInfo:
-    cost: int
-    node_count: int
-    window: RateWindow
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "cost": self.cost,
-            "limit": self.window.limit,
-            "nodeCount": self.node_count,
-            "remaining": max(0, self.window.limit - self.window.used),
-            "resetAt": datetime.fromtimestamp(self.window.reset, UTC).strftime(
-                "%Y-%m-%dT%H:%M:%SZ"
-            ),
-            "used": self.window.used,
-        }
-
-
 class GraphQLService:
     """Parses, validates, plans (limits and cost), charges and executes one request."""
 
@@ -90,7 +68,7 @@ class GraphQLService:
         self.schema = load_schema()
 
     def run(
-        self, query: str, variables: dict[str, Any], operation: str | None, context: Context
+        self, query: str, variables: dict[str, Any], operation: str | None, renderer: Renderer
     ) -> tuple[dict[str, Any], dict[str, str]]:
         try:
             document = parse(query)
@@ -107,7 +85,7 @@ class GraphQLService:
             message = "API rate limit already exceeded for user ID 1."
             return {"errors": [{"type": "RATE_LIMITED", "message": message}]}, {}
         self.window.used += cost
-        graph = Graph(self.world, self.ordering, context.renderer)
+        graph = Graph(self.world, self.ordering, renderer)
         root = QueryRoot(graph, RateInfo(cost, plan.nodes, self.window))
         result = execute(
             self.schema,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from graphql import GraphQLError
 
@@ -23,6 +23,7 @@ from simulators.github_paging import (
     encode_offset,
 )
 from simulators.github_payloads import Renderer
+from simulators.github_rate import RateInfo
 from simulators.github_world import (
     GitHubWorld,
     IssueRow,
@@ -34,9 +35,6 @@ from simulators.github_world import (
     iso,
     node_id,
 )
-
-if TYPE_CHECKING:
-    from simulators.github_graphql import RateInfo
 
 Json = dict[str, Any]
 ORG_ID = 90_000_001

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from simulators.jira_world import (
-    COMPONENT_NAMES,
     PRIORITIES,
     START_DATE_FIELD,
     STORY_POINTS_FIELD,
@@ -21,6 +20,7 @@ from simulators.jira_world import (
     Person,
     Status,
 )
+from simulators.world_common import COMPONENT_NAMES
 
 Json = dict[str, Any]
 ISSUE_EXPAND = "operations,versionedRepresentations,editmeta,changelog,renderedFields"

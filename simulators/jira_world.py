@@ -13,9 +13,9 @@
 - created/updated times before ``REFERENCE_NOW_MS`` (2026-11-01T00:00:00Z), every ``updated``
   distinct and with a millisecond part, so (updated, id) order is total and stable.
 
-Rows are compact; the simulator renders JSON per page. Mutations (``touch``, ``link``, ``unlink``,
-``delete``, ``create``) stamp ``updated`` from ``clock``, which only moves forward: advance it to
-model time passing between syncs.
+Rows are compact; the simulator renders JSON per page. Mutations (``touch``, ``link``,
+``delete``) stamp ``updated`` from ``clock``, which only moves forward: advance it to model time
+passing between syncs.
 """
 
 from __future__ import annotations
@@ -24,29 +24,13 @@ import bisect
 import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import cast
 
-REFERENCE_NOW_MS = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp() * 1000)
-DAY_MS = 86_400_000
+from simulators.world_common import COMPONENT_NAMES, DAY_MS, REFERENCE_NOW_MS, WorldClock, day
 
 START_DATE_FIELD = "customfield_10015"
 STORY_POINTS_FIELD = "customfield_10016"
 
-COMPONENT_NAMES: tuple[str, ...] = (
-    "payments-api",
-    "identity",
-    "search",
-    "notifications",
-    "billing",
-    "data-platform",
-    "api-gateway",
-    "ledger",
-    "fraud-detection",
-    "observability",
-    "ci-cd",
-    "feature-flags",
-)
 INITIATIVE_LABELS: tuple[str, ...] = (
     "initiative:payments-v2",
     "initiative:identity-next",
@@ -239,34 +223,6 @@ class IssueRow:
     link_ids: list[int] = field(default_factory=list)
 
 
-class WorldClock:
-    """The site's "now"; every mutation takes a fresh, strictly later millisecond from it."""
-
-    def __init__(self, now_ms: int = REFERENCE_NOW_MS) -> None:
-        self.now_ms = now_ms
-
-    def advance(
-        self,
-        *,
-        days: float = 0,
-        hours: float = 0,
-        minutes: float = 0,
-        seconds: float = 0,
-        ms: int = 0,
-    ) -> int:
-        delta = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-        self.now_ms += int(delta.total_seconds() * 1000) + ms
-        return self.now_ms
-
-    def stamp(self) -> int:
-        self.now_ms += 1
-        return self.now_ms
-
-
-def _day(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d")
-
-
 class JiraWorld:
     """The issues, links and catalogues of one Jira site, with mutations for tests."""
 
@@ -354,44 +310,6 @@ class JiraWorld:
         self._bump(row)
         return row
 
-    def create(
-        self,
-        project: str,
-        *,
-        issue_type: str = "Story",
-        summary: str = "New issue",
-        parent: str | None = None,
-    ) -> IssueRow:
-        """A new issue created now, e.g. to test that an incremental sync picks it up."""
-        kind = next(t for t in ISSUE_TYPES if t.name == issue_type)
-        parent_row = self.require(parent) if parent else None
-        now = self.clock.stamp()
-        row = IssueRow(
-            id=0,
-            key="",
-            project=self.projects[project],
-            issue_type=kind,
-            summary=summary,
-            description=None,
-            status=STATUSES[0],
-            priority="Medium",
-            parent_id=parent_row.id if parent_row else None,
-            components=(),
-            labels=(),
-            fix_version=None,
-            due_date=None,
-            start_date=None,
-            story_points=None,
-            assignee=None,
-            reporter=self.people[0],
-            created_ms=now,
-            updated_ms=now,
-            resolved_ms=None,
-        )
-        self._add(row)
-        bisect.insort(self._order, (row.updated_ms, row.id))
-        return row
-
     def link(self, blocker_key: str, blocked_key: str, link_type: str = "Blocks") -> Link:
         """Record that ``blocker_key`` blocks ``blocked_key``; both issues count as updated."""
         kind = next(t for t in LINK_TYPES if t.name == link_type)
@@ -400,18 +318,6 @@ class JiraWorld:
         self._bump(blocker)
         self._bump(blocked)
         return link
-
-    def unlink(self, blocker_key: str, blocked_key: str, link_type: str = "Blocks") -> None:
-        blocker, blocked = self.require(blocker_key), self.require(blocked_key)
-        for link in self.links_of(blocker):
-            if (link.type.name, link.outward_id, link.inward_id) == (
-                link_type,
-                blocker.id,
-                blocked.id,
-            ):
-                self._remove_link(link)
-        self._bump(blocker)
-        self._bump(blocked)
 
     def delete(self, key: str) -> None:
         """Delete an issue and its sub-tasks; other children lose their parent, links vanish.
@@ -508,7 +414,7 @@ class JiraWorld:
         names = ("2026.Q2", "2026.Q3", "2026.Q4", "2027.Q1")
         dates = ("2026-06-30", "2026-09-30", "2026-12-31", "2027-03-31")
         return [
-            Version(10000 + i, name, dates[i] < _day(REFERENCE_NOW_MS), dates[i])
+            Version(10000 + i, name, dates[i] < day(REFERENCE_NOW_MS), dates[i])
             for i, name in enumerate(names)
         ]
 
@@ -578,10 +484,10 @@ class JiraWorld:
             components=(component,) if rng.random() < 0.85 else (),
             labels=self._labels(),
             fix_version=rng.choice(self.versions) if rng.random() < 0.4 else None,
-            due_date=_day(start_ms + rng.randrange(14, 180) * DAY_MS)
+            due_date=day(start_ms + rng.randrange(14, 180) * DAY_MS)
             if rng.random() < (0.8 if big else 0.3)
             else None,
-            start_date=_day(start_ms) if rng.random() < (0.7 if big else 0.15) else None,
+            start_date=day(start_ms) if rng.random() < (0.7 if big else 0.15) else None,
             story_points=float(rng.choice((1, 2, 3, 5, 8, 13)))
             if kind.hierarchy_level == 0 and rng.random() < 0.7
             else None,

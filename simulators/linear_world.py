@@ -28,9 +28,8 @@ import random
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from simulators.jira_world import COMPONENT_NAMES, DAY_MS, REFERENCE_NOW_MS, WorldClock
+from simulators.world_common import COMPONENT_NAMES, DAY_MS, REFERENCE_NOW_MS, WorldClock, day
 
 DEFAULT_TEAMS: tuple[tuple[str, str], ...] = (
     ("ENG", "Engineering"),
@@ -60,7 +59,6 @@ PROJECT_STATUSES: tuple[tuple[str, str], ...] = (
 )
 INITIATIVE_STATUSES: tuple[str, ...] = ("Proposed", "Planned", "Active", "Completed", "Canceled")
 HEALTHS: tuple[str, ...] = ("onTrack", "atRisk", "offTrack")
-RELATION_TYPES: tuple[str, ...] = ("blocks", "duplicate", "related", "similar")
 _NAMES = ("Ava Chen", "Noah Patel", "Mia Okafor", "Liam Garcia", "Zoe Tanaka", "Kai Silva")
 _WORDS = ("retry policy", "token refresh", "webhook delivery", "rate limiter", "audit log")
 _VERBS = ("Migrate", "Harden", "Add", "Fix", "Refactor", "Instrument", "Document")
@@ -204,10 +202,6 @@ class InitiativeRow:
     trashed: bool = False
 
 
-def day(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d")
-
-
 class LinearWorld:
     """The teams, issues, projects and initiatives of one Linear workspace, with test mutations."""
 
@@ -290,23 +284,6 @@ class LinearWorld:
         self._bump(target)
         return relation
 
-    def unrelate(self, issue: str, related: str, type: str = "blocks") -> None:
-        source, target = self.require(issue), self.require(related)
-        for relation_id in list(source.relation_ids):
-            relation = self.relations[relation_id]
-            if (relation.type, relation.related_id) == (type, target.id):
-                del self.relations[relation_id]
-                source.relation_ids.remove(relation_id)
-                target.inverse_ids.remove(relation_id)
-        self._bump(source)
-        self._bump(target)
-
-    def archive(self, id_or_identifier: str) -> IssueRow:
-        row = self.require(id_or_identifier)
-        row.archived_ms = self.clock.stamp()
-        self._bump(row)
-        return row
-
     def trash(self, id_or_identifier: str) -> IssueRow:
         """Delete as Linear does: to the trash, archived, hidden unless ``includeArchived``."""
         row = self.require(id_or_identifier)
@@ -328,19 +305,6 @@ class LinearWorld:
                 setattr(row, name, value)
             else:
                 raise TypeError(f"touch_project() cannot change {name!r}")
-        row.updated_ms = self.clock.stamp()
-        return row
-
-    def touch_initiative(self, initiative_id: str, **changes: object) -> InitiativeRow:
-        """Edit an initiative's name, description, status, health, target_date or archived."""
-        row = self.initiatives[initiative_id]
-        for name, value in changes.items():
-            if name == "archived":
-                row.archived_ms = self.clock.stamp() if value else None
-            elif name in ("name", "description", "status", "health", "target_date"):
-                setattr(row, name, value)
-            else:
-                raise TypeError(f"touch_initiative() cannot change {name!r}")
         row.updated_ms = self.clock.stamp()
         return row
 

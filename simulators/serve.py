@@ -46,8 +46,8 @@ def listening_socket(host: str) -> socket.socket:
 
     It names its protocol: asyncio turns Nagle's algorithm off (``TCP_NODELAY``) only on
     connections accepted from a socket whose protocol is TCP. Without that, a response written
-    in two parts (headers, then body) waited for the client's delayed ACK: 40 ms per request on
-    a kept-alive connection, most of the wall time of a sync from the simulators.
+    in two parts (headers, then body) waits for the client's delayed ACK on every request of a
+    kept-alive connection, which slows a sync from the simulators to a crawl.
     """
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

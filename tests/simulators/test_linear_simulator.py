@@ -72,7 +72,9 @@ def test_schema_is_a_buildable_subset() -> None:
     )
 
 
-async def test_issue_payload_has_linear_shape(client: httpx.AsyncClient) -> None:
+async def test_issue_payload_has_linear_shape(
+    client: httpx.AsyncClient, world: LinearWorld
+) -> None:
     query = """{ issues(first: 3) { edges { cursor node { id identifier title priority
       estimate dueDate url createdAt updatedAt state { id name type } team { id key name }
       labels(first: 10) { nodes { id name } } parent { id identifier } project { id } } } } }"""
@@ -81,7 +83,9 @@ async def test_issue_payload_has_linear_shape(client: httpx.AsyncClient) -> None
     assert edges[0]["cursor"]
     assert node["identifier"].startswith(node["team"]["key"] + "-")
     assert node["url"].startswith("https://linear.app/")
+    # Linear types priority as Float: 2.0 on the wire for the stored 2, never the bare int.
     assert isinstance(node["priority"], float)
+    assert node["priority"] == world.require(node["identifier"]).priority
     assert len(node["updatedAt"]) == len("2026-10-30T12:34:56.789Z")
     assert node["updatedAt"].endswith("Z") and node["updatedAt"] < "2026-11-01"
     created = [edge["node"]["createdAt"] for edge in edges]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+from starlette.types import Receive, Scope, Send
 
 from simulators.serve import listening_socket, serve
 from tests.sockets import accepted_nodelay
@@ -13,7 +14,7 @@ async def test_connections_accepted_by_the_simulators_send_without_delay() -> No
 
 
 async def test_served_apps_answer_on_the_yielded_address() -> None:
-    async def app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
 
