@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from connectors.http import TrackerClient
+from connectors.http.client import TrackerClient
 from hub.contract.config import SourceConfig
 from hub.contract.errors import TrackerDataError
 

@@ -16,13 +16,10 @@ import httpx
 import pytest
 import respx
 
-from connectors.http import (
-    RetryPolicy,
-    TrackerHttp,
-    pace_delay,
-    tls_context,
-    wait_from_headers,
-)
+from connectors.http.client import TrackerHttp, tls_context
+from connectors.http.limits import wait_from_headers
+from connectors.http.pacing import pace_delay
+from connectors.http.retry import RetryPolicy
 from hub.contract.errors import TrackerAuthError, TrackerRequestError, TrackerUnavailable
 
 BASE = "https://tracker.example"

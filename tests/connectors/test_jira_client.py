@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from connectors import connector_for
 from connectors.base import Batch, Connector
-from connectors.http import RetryPolicy
+from connectors.http.retry import RetryPolicy
 from connectors.jira import JiraConnector
 from connectors.jira.client import JiraClient
 from connectors.jira.connector import decode_cursor, encode_cursor, issue_jql, strip_order_by

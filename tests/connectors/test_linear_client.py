@@ -22,7 +22,7 @@ from pydantic import SecretStr
 import simulators
 from connectors import connector_for
 from connectors.base import Batch, Connector
-from connectors.http import RetryPolicy
+from connectors.http.retry import RetryPolicy
 from connectors.linear import LinearConnector
 from connectors.linear.connector import StreamCursor, decode_cursor, encode_cursor
 from connectors.linear.queries import MAX_FIRST, QUERIES

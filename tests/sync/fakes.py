@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from connectors.base import Batch, Connector, Skipped
-from connectors.http import RequestStats
+from connectors.http.stats import RequestStats
 from hub.contract.config import SourceConfig
 from hub.contract.errors import TrackerAuthError
 from hub.contract.records import ItemRecord, Level, StatusCategory
