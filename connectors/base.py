@@ -49,11 +49,8 @@ class Connector(ABC):
     has_census: ClassVar[bool] = False
     """Whether ``census`` lists live ids more cheaply than a full sync lists whole items."""
 
-    def __init__(
-        self, source: SourceConfig, *, transport: httpx.AsyncBaseTransport | None = None
-    ) -> None:
+    def __init__(self, source: SourceConfig) -> None:
         self.source = source
-        self.transport = transport
 
     @abstractmethod
     def streams(self) -> Sequence[str]:
@@ -101,7 +98,7 @@ class TrackerConnector(Connector, Generic[ClientT]):
         policy: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        super().__init__(source, transport=transport)
+        super().__init__(source)
         self.client = self.new_client(source, transport=transport, policy=policy, sleep=sleep)
 
     @abstractmethod

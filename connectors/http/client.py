@@ -73,15 +73,6 @@ class TrackerHttp:
             verify=tls_context(),
         )
 
-    async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        return await self._retrying(lambda: self._once(method, url, **kwargs))
-
-    async def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        return await self.request("GET", url, **kwargs)
-
-    async def post(self, url: str, **kwargs: Any) -> httpx.Response:
-        return await self.request("POST", url, **kwargs)
-
     async def request_json(
         self, method: str, url: str, **kwargs: Any
     ) -> tuple[httpx.Response, Any]:

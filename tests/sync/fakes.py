@@ -48,7 +48,7 @@ class FakeConnector(Connector):
         skipped: Sequence[Skipped] = (),
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        super().__init__(source, transport=transport)
+        super().__init__(source)
         self.items = sorted(items, key=lambda i: i.updated_at)
         self.batch_size = batch_size
         self.fail_after_batches = fail_after_batches
