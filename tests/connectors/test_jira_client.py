@@ -24,6 +24,7 @@ from hub.contract.records import StatusCategory
 
 BASE = "https://acme.atlassian.net"
 SEARCH = f"{BASE}/rest/api/3/search/jql"
+ID_SEARCH = f"{BASE}/rest/api/3/search/id"
 FIELDS = f"{BASE}/rest/api/3/field"
 FIELD_LIST = [
     {"id": "summary", "key": "summary", "name": "Summary", "custom": False},
@@ -187,6 +188,48 @@ async def test_repeated_page_token_is_a_data_error(
     )
     with pytest.raises(TrackerDataError, match="same nextPageToken twice"):
         await collect(connector)
+
+
+def id_page(ids: list[int], token: str | None = None) -> httpx.Response:
+    body: dict[str, Any] = {"issueIds": ids}
+    if token is not None:
+        body["nextPageToken"] = token
+    return httpx.Response(200, json=body)
+
+
+async def census(connector: Connector) -> list[list[str]]:
+    return [list(ids) async for ids in connector.census()]
+
+
+async def test_census_follows_next_page_token_until_absent(
+    mock: respx.MockRouter, connector: JiraConnector
+) -> None:
+    route = mock.post(ID_SEARCH).mock(
+        side_effect=[id_page([10001, 10002], token="t1"), id_page([10003])]
+    )
+    assert await census(connector) == [["10001", "10002"], ["10003"]]
+    sent = bodies(route)
+    assert [b.get("nextPageToken") for b in sent] == [None, "t1"]
+    assert all(b["jql"] == '(project in ("PAY"))' for b in sent)
+
+
+async def test_census_with_a_repeated_page_token_is_a_data_error(
+    mock: respx.MockRouter, connector: JiraConnector
+) -> None:
+    route = mock.post(ID_SEARCH).mock(
+        side_effect=[id_page([1], token="same"), id_page([2], token="same"), id_page([3])]
+    )
+    with pytest.raises(TrackerDataError, match="same nextPageToken twice.*id census"):
+        await census(connector)
+    assert route.call_count == 2
+
+
+async def test_census_answer_without_issue_ids_is_a_data_error(
+    mock: respx.MockRouter, connector: JiraConnector
+) -> None:
+    mock.post(ID_SEARCH).respond(200, json={"ids": [1]})
+    with pytest.raises(TrackerDataError, match="without an 'issueIds' list"):
+        await census(connector)
 
 
 @pytest.mark.parametrize(
