@@ -1,10 +1,16 @@
-"""Following a listing from page to page, so that no tracker can send a connector in a circle."""
+"""Reading a listing page by page: its next-page links without going in circles, and each
+page's objects once."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from typing import Any, TypeVar
 
+import msgspec
+
+from connectors.base import Skipped
+from connectors.body import element
+from connectors.payload import MAPPINGS
 from hub.contract.errors import TrackerDataError
 
 P = TypeVar("P")
@@ -30,3 +36,21 @@ async def follow_pages(
             raise TrackerDataError(repeated)
         seen.add(link)
 
+
+def page_objects(
+    entries: Iterable[msgspec.Raw], skipped: list[Skipped], not_an_object: str
+) -> Iterator[tuple[Mapping[str, Any], bytes]]:
+    """Each object of a page once, parsed right before it is mapped, with its raw text
+    (``connectors.body.element``). An entry that is no object goes to ``skipped`` with the
+    reason ``not_an_object``; one whose ``id`` came earlier in the page is dropped."""
+    seen: set[str] = set()
+    for raw in entries:
+        value, text = element(raw)
+        if not isinstance(value, MAPPINGS):
+            skipped.append(Skipped(key="?", reason=not_an_object))
+            continue
+        item_id = str(value.get("id") or "")
+        if item_id and item_id in seen:
+            continue
+        seen.add(item_id)
+        yield value, text

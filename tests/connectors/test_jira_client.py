@@ -350,6 +350,29 @@ async def test_duplicates_within_a_page_are_dropped(
     assert [i.external_id for i in only.items] == ["10001", "10002"]
 
 
+async def test_issues_without_an_id_are_each_skipped_not_taken_for_duplicates(
+    mock: respx.MockRouter, connector: JiraConnector
+) -> None:
+    first, second = jira_issue(1), jira_issue(2)
+    first["id"] = second["id"] = None
+    mock.post(SEARCH).mock(return_value=page([first, second, jira_issue(3)]))
+    [only] = await collect(connector)
+    assert [i.key for i in only.items] == ["PAY-3"]
+    assert [s.key for s in only.skipped] == ["PAY-1", "PAY-2"]
+
+
+async def test_an_entry_that_is_no_object_is_skipped(
+    mock: respx.MockRouter, connector: JiraConnector
+) -> None:
+    body = {"issues": [jira_issue(1), "PAY-2", None], "isLast": True}
+    mock.post(SEARCH).respond(200, json=body)
+    [only] = await collect(connector)
+    assert [i.key for i in only.items] == ["PAY-1"]
+    assert [(s.key, s.reason) for s in only.skipped] == [
+        ("?", "search returned a non-object issue")
+    ] * 2
+
+
 async def test_pages_prepares_itself_once(mock: respx.MockRouter, connector: JiraConnector) -> None:
     mock.post(SEARCH).mock(return_value=page([jira_issue(1, customfield_10016=3)]))
     [only] = [p async for p in connector.batches("issues", None)]
