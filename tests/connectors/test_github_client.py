@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from hub.contract.errors import (
     TrackerDataError,
     TrackerRequestError,
 )
+from tests.connectors.conftest import FakeSleep
 from tests.connectors.test_github_mapping import issue
 
 API = "https://api.github.com"
@@ -89,25 +90,6 @@ def graphql_node(number: int, blocks: list[tuple[str, int]]) -> dict[str, Any]:
 def graphql_answer(nodes: list[dict[str, Any] | None], **extra: Any) -> httpx.Response:
     rate = {"cost": 1, "remaining": 4999, "resetAt": "2024-11-29T11:00:00Z"}
     return httpx.Response(200, json={"data": {"nodes": nodes, "rateLimit": rate}, **extra})
-
-
-class FakeSleep:
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        yield router
-
-
-@pytest.fixture
-def sleep() -> FakeSleep:
-    return FakeSleep()
 
 
 @pytest.fixture

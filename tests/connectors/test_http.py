@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import ssl
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 import httpx
@@ -21,6 +21,7 @@ from connectors.http.limits import wait_from_headers
 from connectors.http.pacing import pace_delay
 from connectors.http.retry import RetryPolicy
 from hub.contract.errors import TrackerAuthError, TrackerRequestError, TrackerUnavailable
+from tests.connectors.conftest import FakeClock, FakeSleep
 
 BASE = "https://tracker.example"
 URL = f"{BASE}/api/items"
@@ -35,39 +36,14 @@ class Interrupted(Exception):
     """Stands in for a sync stopped in the middle of a wait."""
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class FakeSleep:
-    """Records each wait and moves the clock past it."""
-
-    def __init__(self, clock: FakeClock) -> None:
-        self.clock = clock
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.clock.now += seconds
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True) as router:
-        yield router
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(NOW)
 
 
 @pytest.fixture
 def sleep(clock: FakeClock) -> FakeSleep:
+    """Sleeping moves the clock: every wait is recorded exactly."""
     return FakeSleep(clock)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -21,6 +21,7 @@ from connectors.jira.connector import decode_cursor, encode_cursor, issue_jql, s
 from hub.contract.config import SourceConfig
 from hub.contract.errors import ConfigError, HubError, TrackerAuthError, TrackerDataError
 from hub.contract.records import StatusCategory
+from tests.connectors.conftest import FakeSleep
 
 BASE = "https://acme.atlassian.net"
 SEARCH = f"{BASE}/rest/api/3/search/jql"
@@ -78,24 +79,11 @@ def page(issues: list[dict[str, Any]], token: str | None = None) -> httpx.Respon
     return httpx.Response(200, json=body)
 
 
-class FakeSleep:
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-
 @pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        router.get(FIELDS).respond(200, json=FIELD_LIST)
-        yield router
-
-
-@pytest.fixture
-def sleep() -> FakeSleep:
-    return FakeSleep()
+def mock(mock: respx.MockRouter) -> respx.MockRouter:
+    """The shared router, answering the field lookup every sync starts with."""
+    mock.get(FIELDS).respond(200, json=FIELD_LIST)
+    return mock
 
 
 @pytest.fixture

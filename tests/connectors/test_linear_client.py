@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from hub.contract.errors import (
     TrackerRequestError,
     TrackerUnavailable,
 )
+from tests.connectors.conftest import FakeSleep
 
 BASE = "https://api.linear.app"
 GRAPHQL = f"{BASE}/graphql"
@@ -85,25 +86,6 @@ def answer(
 def graphql_error(code: str, status: int = 200, **headers: str) -> httpx.Response:
     error = {"message": f"failed: {code}", "extensions": {"code": code}}
     return httpx.Response(status, json={"errors": [error]}, headers=headers)
-
-
-class FakeSleep:
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        yield router
-
-
-@pytest.fixture
-def sleep() -> FakeSleep:
-    return FakeSleep()
 
 
 @pytest.fixture
