@@ -95,7 +95,7 @@ async def connector(sleep: FakeSleep) -> AsyncIterator[JiraConnector]:
 
 async def collect(connector: Connector, cursor: str | None = None) -> list[Batch]:
     await connector.prepare()
-    return [p async for p in connector.batches("issues", cursor)]
+    return [b async for b in connector.batches("issues", cursor)]
 
 
 def bodies(route: respx.Route) -> list[dict[str, Any]]:
@@ -112,9 +112,9 @@ async def test_paging_follows_next_page_token_until_absent(
             page([jira_issue(5)]),
         ]
     )
-    pages = await collect(connector)
+    batches = await collect(connector)
 
-    assert [[i.key for i in p.items] for p in pages] == [
+    assert [[i.key for i in b.items] for b in batches] == [
         ["PAY-1", "PAY-2"],
         ["PAY-3", "PAY-4"],
         ["PAY-5"],
@@ -255,9 +255,9 @@ async def test_rate_limited_then_ok_waits_at_least_retry_after(
     search = mock.post(SEARCH).mock(
         side_effect=[httpx.Response(429, headers={"Retry-After": "7"}), page([jira_issue(1)])]
     )
-    pages = await collect(connector)
+    batches = await collect(connector)
 
-    assert [i.key for i in pages[0].items] == ["PAY-1"]
+    assert [i.key for i in batches[0].items] == ["PAY-1"]
     assert search.call_count == 2
     assert len(sleep.waits) == 1 and sleep.waits[0] >= 7
     assert connector.stats.retries == 1
@@ -268,13 +268,13 @@ async def test_incremental_jql_uses_epoch_ms_minus_five_minutes(
 ) -> None:
     search = mock.post(SEARCH).mock(return_value=page([]))
     cursor_ms = 1_732_877_091_000
-    pages = await collect(connector, encode_cursor(cursor_ms))
+    batches = await collect(connector, encode_cursor(cursor_ms))
 
     jql = bodies(search)[0]["jql"]
     assert jql == (
         f'(project in ("PAY")) AND updated >= {cursor_ms - 300_000} ORDER BY updated ASC'
     )
-    assert pages == [Batch(items=[], cursor='{"updated_ms":1732877091000}', skipped=[])]
+    assert batches == [Batch(items=[], cursor='{"updated_ms":1732877091000}', skipped=[])]
 
 
 async def test_cursor_is_the_max_updated_and_never_moves_back(
@@ -295,9 +295,9 @@ async def test_cursor_is_the_max_updated_and_never_moves_back(
     )
     newest = 1_732_874_700_250
     older_cursor = encode_cursor(newest - 3_600_000)
-    pages = await collect(connector, older_cursor)
+    batches = await collect(connector, older_cursor)
 
-    assert [decode_cursor(p.cursor) for p in pages] == [newest, newest, newest]
+    assert [decode_cursor(b.cursor) for b in batches] == [newest, newest, newest]
 
 
 async def test_cursor_stays_when_a_later_cursor_came_in(
@@ -305,8 +305,8 @@ async def test_cursor_stays_when_a_later_cursor_came_in(
 ) -> None:
     mock.post(SEARCH).mock(return_value=page([jira_issue(1, "2024-11-29T10:00:00.000+0000")]))
     later = encode_cursor(1_732_880_000_000)
-    pages = await collect(connector, later)
-    assert pages[0].cursor == later
+    batches = await collect(connector, later)
+    assert batches[0].cursor == later
 
 
 async def test_full_sync_of_an_empty_scope_has_no_cursor(
@@ -361,9 +361,11 @@ async def test_an_entry_that_is_no_object_is_skipped(
     ] * 2
 
 
-async def test_pages_prepares_itself_once(mock: respx.MockRouter, connector: JiraConnector) -> None:
+async def test_batches_look_up_the_fields_themselves(
+    mock: respx.MockRouter, connector: JiraConnector
+) -> None:
     mock.post(SEARCH).mock(return_value=page([jira_issue(1, customfield_10016=3)]))
-    [only] = [p async for p in connector.batches("issues", None)]
+    [only] = [b async for b in connector.batches("issues", None)]
     assert only.items[0].estimate == 3.0
     assert mock.routes[0].call_count == 1
 
@@ -427,6 +429,6 @@ async def test_transport_is_used_when_given(sleep: FakeSleep) -> None:
         sleep=sleep,
         policy=RetryPolicy(attempts=2),
     ) as jira:
-        pages = await collect(jira)
+        batches = await collect(jira)
     assert seen == ["/rest/api/3/field", "/rest/api/3/search/jql"]
-    assert pages[0].items[0].key == "PAY-1"
+    assert batches[0].items[0].key == "PAY-1"
