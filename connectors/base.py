@@ -1,6 +1,6 @@
 """The interface every tracker connector implements.
 
-A connector has three parts: a thin HTTP client built on ``connectors.http``, pure mapping
+A connector has three parts: a thin HTTP client built on ``connectors.http.client``, pure mapping
 functions from payloads to ``hub.contract.records``, and a ``Connector`` subclass joining them.
 It never touches the database: it yields batches, and the sync engine stores each batch
 together with the cursor that follows it.
@@ -19,7 +19,9 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import httpx
 
-from connectors.http import RequestStats, RetryPolicy, TrackerClient
+from connectors.http.client import TrackerClient
+from connectors.http.retry import RetryPolicy
+from connectors.http.stats import RequestStats
 from hub.contract.config import SourceConfig
 from hub.contract.records import ItemRecord
 
@@ -47,11 +49,8 @@ class Connector(ABC):
     has_census: ClassVar[bool] = False
     """Whether ``census`` lists live ids more cheaply than a full sync lists whole items."""
 
-    def __init__(
-        self, source: SourceConfig, *, transport: httpx.AsyncBaseTransport | None = None
-    ) -> None:
+    def __init__(self, source: SourceConfig) -> None:
         self.source = source
-        self.transport = transport
 
     @abstractmethod
     def streams(self) -> Sequence[str]:
@@ -99,7 +98,7 @@ class TrackerConnector(Connector, Generic[ClientT]):
         policy: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        super().__init__(source, transport=transport)
+        super().__init__(source)
         self.client = self.new_client(source, transport=transport, policy=policy, sleep=sleep)
 
     @abstractmethod

@@ -5,8 +5,7 @@ body into a msgspec type whose item list is ``msgspec.Raw``, each item's own JSO
 located but not parsed, and ``element`` parses one item right before it is mapped. The item's
 text is then stored as its raw payload as it came, instead of being serialized again, and only
 one item's parsed objects are alive at a time instead of a whole page's, so they are still in
-the CPU cache when mapped: the GitHub connector reading 33k issues spent 12-26% less
-CPU (docs/benchmarks.md).
+the CPU cache when mapped (the gain measured: docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def parse_json(content: bytes, text: Callable[[], str]) -> Any:
-    """A body as JSON: orjson for UTF-8 (several times faster), else ``text()`` decoded.
+    """A body as JSON: orjson for UTF-8, the fast path, else ``text()`` decoded.
 
     orjson also refuses a lone surrogate escape (``"\\ud83d"``, left where a text was cut in the
     middle of an emoji); the json module reads it, and every lone surrogate then becomes

@@ -7,7 +7,7 @@ Mapping functions are pure and strict: a payload that lacks what the API promise
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 MAPPINGS = (dict, Mapping)
@@ -30,6 +30,31 @@ def parse_datetime(value: Any, name: str = "date-time") -> datetime:
     except ValueError:
         raise MappingError(f"{name}: not a date-time: {value!r}") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def optional_datetime(value: Any, name: str) -> datetime | None:
+    """``parse_datetime`` for a field that may be null."""
+    return None if value is None else parse_datetime(value, name)
+
+
+def parse_date(value: Any, name: str) -> date | None:
+    """A calendar date (``yyyy-mm-dd``, or the date that starts a longer text), or None."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise MappingError(f"{name}: not a date: {value!r}") from None
+
+
+def optional_number(value: Any, name: str) -> float | None:
+    """A number (estimates, story points), or None; a boolean is no number."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise MappingError(f"{name}: not a number: {value!r}") from None
 
 
 def require_text(value: Any, name: str) -> str:

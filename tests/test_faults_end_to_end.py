@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from connectors.github import GitHubConnector
-from connectors.http import RetryPolicy
+from connectors.http.retry import RetryPolicy
 from connectors.jira import JiraConnector
 from connectors.linear import LinearConnector
 from hub.contract.config import SourceConfig

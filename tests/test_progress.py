@@ -8,7 +8,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from connectors.http import RequestStats
+from connectors.http.stats import RequestStats
 from hub.cli import EXIT_BUSY, main
 from hub.contract.config import load_config
 from hub.progress import CLEAR_TO_END, SyncProgress, describe

@@ -15,7 +15,8 @@ from typing import Any
 import httpx
 import msgspec
 
-from connectors.http import TrackerClient
+from connectors.http.client import TrackerClient
+from connectors.paging import follow_pages
 from hub.contract.config import SourceConfig
 from hub.contract.errors import TrackerDataError, TrackerRequestError
 
@@ -86,7 +87,7 @@ class GitHubClient(TrackerClient):
     def rate_limited(self, response: httpx.Response) -> bool:
         return graphql_rate_limited(response)
 
-    async def issue_pages(
+    def issue_pages(
         self, repo: str, *, since: str | None = None, per_page: int = MAX_PER_PAGE
     ) -> AsyncIterator[list[msgspec.Raw]]:
         """Every page of ``GET /repos/{repo}/issues`` (issues and PRs), oldest change first,
@@ -104,20 +105,19 @@ class GitHubClient(TrackerClient):
         }
         if since is not None:
             params["since"] = since
-        response, body = await self._get(repo, f"/repos/{repo}/issues", params=params)
-        seen: set[str] = set()
-        while True:
-            yield body
-            next_url = response.links.get("next", {}).get("url")
-            if not next_url:
-                return
-            if next_url in seen:
-                raise TrackerDataError(
-                    f"{self.source.name}: GitHub returned the same next page URL twice for "
-                    f"{repo}; stopped paging to avoid a loop"
-                )
-            seen.add(next_url)
-            response, body = await self._get(repo, next_url)
+
+        async def read(next_url: str | None) -> tuple[list[msgspec.Raw], str | None]:
+            if next_url is None:
+                response, body = await self._get(repo, f"/repos/{repo}/issues", params=params)
+            else:
+                response, body = await self._get(repo, next_url)
+            return body, response.links.get("next", {}).get("url")
+
+        return follow_pages(
+            read,
+            f"{self.source.name}: GitHub returned the same next page URL twice for {repo}; "
+            "stopped paging to avoid a loop",
+        )
 
     async def dependencies(self, node_ids: Sequence[str]) -> list[dict[str, Any]]:
         """``blockedBy``/``blocking`` of up to 100 issues by node id, in one GraphQL call.

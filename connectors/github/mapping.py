@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from connectors.payload import MAPPINGS, MappingError, parse_datetime
+from connectors.payload import MAPPINGS, MappingError, optional_datetime, parse_datetime
 from hub.contract.records import ItemRecord, Level, PersonRecord, StatusCategory, raw_json
 
 _CLOSED_REASONS = {
@@ -199,7 +199,7 @@ def map_issue(
             parent_external_id=parent_id(issue.get("parent_issue_url")),
             target_date=_due_date(issue.get("milestone")),
             completed_at=(
-                _optional_datetime(issue.get("closed_at"), "closed_at")
+                optional_datetime(issue.get("closed_at"), "closed_at")
                 if category is StatusCategory.DONE
                 else None
             ),
@@ -230,10 +230,6 @@ def _due_date(milestone: Any) -> date | None:
         return None
     due = milestone.get("due_on") if isinstance(milestone, MAPPINGS) else None
     return None if due is None else parse_datetime(due, "milestone.due_on").date()
-
-
-def _optional_datetime(value: Any, name: str) -> datetime | None:
-    return None if value is None else parse_datetime(value, name)
 
 
 def _path_parts(url: Any, name: str) -> list[str]:

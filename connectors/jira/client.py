@@ -12,7 +12,8 @@ from typing import Any
 
 import msgspec
 
-from connectors.http import TrackerClient
+from connectors.http.client import TrackerClient
+from connectors.paging import follow_pages
 from hub.contract.config import SourceConfig
 from hub.contract.errors import TrackerDataError
 
@@ -77,33 +78,27 @@ class JiraClient(TrackerClient):
             ) from None
         return page
 
-    async def search_pages(
+    def search_pages(
         self, jql: str, fields: Sequence[str], *, max_results: int = 50
     ) -> AsyncIterator[SearchPage]:
-        """Every page of a search, following ``nextPageToken`` until it is gone or ``isLast``.
+        """Every page of a search, following ``nextPageToken`` until it is gone or ``isLast``;
+        a token seen twice ends the search with ``TrackerDataError``."""
 
-        A token seen twice would loop forever, so it ends the search with ``TrackerDataError``.
-        """
-        seen: set[str] = set()
-        token: str | None = None
-        while True:
+        async def read(token: str | None) -> tuple[SearchPage, str | None]:
             page = await self.search(jql, fields, next_page_token=token, max_results=max_results)
-            yield page
-            token = page.next_page_token
-            if not token or page.is_last is True:
-                return
-            if token in seen:
-                raise TrackerDataError(
-                    f"{self.source.name}: Jira returned the same nextPageToken twice; "
-                    "stopped paging to avoid a loop"
-                )
-            seen.add(token)
+            return page, None if page.is_last is True else page.next_page_token
 
-    async def id_pages(self, jql: str) -> AsyncIterator[list[str]]:
-        """Every issue id a JQL query matches, thousands per request (``POST /search/id``)."""
-        token: str | None = None
-        seen: set[str] = set()
-        while True:
+        return follow_pages(
+            read,
+            f"{self.source.name}: Jira returned the same nextPageToken twice; "
+            "stopped paging to avoid a loop",
+        )
+
+    def id_pages(self, jql: str) -> AsyncIterator[list[str]]:
+        """Every issue id a JQL query matches, thousands per request (``POST /search/id``),
+        following ``nextPageToken`` as ``search_pages`` does."""
+
+        async def read(token: str | None) -> tuple[list[str], str | None]:
             request: dict[str, Any] = {"jql": jql, "maxResults": ID_PAGE}
             if token is not None:
                 request["nextPageToken"] = token
@@ -113,13 +108,10 @@ class JiraClient(TrackerClient):
                 raise TrackerDataError(
                     f"{self.source.name}: {ID_SEARCH_PATH} answered without an 'issueIds' list"
                 )
-            yield [str(i) for i in ids]
-            token = body.get("nextPageToken")
-            if not token:
-                return
-            if token in seen:
-                raise TrackerDataError(
-                    f"{self.source.name}: Jira returned the same nextPageToken twice; "
-                    "stopped the id census to avoid a loop"
-                )
-            seen.add(token)
+            return [str(i) for i in ids], body.get("nextPageToken")
+
+        return follow_pages(
+            read,
+            f"{self.source.name}: Jira returned the same nextPageToken twice; "
+            "stopped the id census to avoid a loop",
+        )

@@ -16,7 +16,6 @@ from typing import Any
 import msgspec
 
 from connectors.base import Batch, Skipped, TrackerConnector
-from connectors.body import element
 from connectors.jira.client import JiraClient
 from connectors.jira.mapping import (
     SYSTEM_FIELDS,
@@ -24,6 +23,7 @@ from connectors.jira.mapping import (
     find_custom_fields,
     map_issue,
 )
+from connectors.paging import page_objects
 from connectors.payload import MAPPINGS, MappingError, parse_datetime
 from hub.contract.config import SourceConfig
 from hub.contract.errors import ConfigError, HubError
@@ -94,21 +94,13 @@ def map_page(
     """
     items: list[ItemRecord] = []
     skipped: list[Skipped] = []
-    seen: set[str] = set()
     high: int | None = None
-    for raw in issues:
-        issue, text = element(raw)
-        if not isinstance(issue, MAPPINGS):
-            skipped.append(Skipped(key="?", reason="search returned a non-object issue"))
-            continue
-        issue_id = str(issue.get("id", ""))
-        if issue_id and issue_id in seen:
-            continue
-        seen.add(issue_id)
+    for issue, text in page_objects(issues, skipped, "search returned a non-object issue"):
         try:
             item = map_issue(issue, base=base, custom=custom, raw=text)
         except MappingError as exc:
-            skipped.append(Skipped(key=str(issue.get("key") or issue_id or "?"), reason=str(exc)))
+            key = issue.get("key") or str(issue.get("id", "")) or "?"
+            skipped.append(Skipped(key=str(key), reason=str(exc)))
             updated = _updated_ms(issue)
         else:
             items.append(item)

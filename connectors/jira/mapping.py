@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
-from connectors.payload import MAPPINGS, MappingError, parse_datetime
+from connectors.payload import (
+    MAPPINGS,
+    MappingError,
+    optional_datetime,
+    optional_number,
+    parse_date,
+    parse_datetime,
+)
 from connectors.payload import require_mapping as _mapping
 from connectors.payload import require_text as _text
 from hub.contract.records import ItemRecord, Level, PersonRecord, StatusCategory, raw_json
@@ -110,12 +116,14 @@ def map_issue(
             updated_at=parse_datetime(fields.get("updated"), "fields.updated"),
             body=adf_to_text(fields.get("description")),
             parent_external_id=_text(parent.get("id"), "fields.parent.id") if parent else None,
-            start_date=_date(fields, custom.start_date),
-            target_date=_date(fields, "duedate"),
-            completed_at=_optional_datetime(fields, "resolutiondate"),
+            start_date=parse_date(_field(fields, custom.start_date), f"fields.{custom.start_date}"),
+            target_date=parse_date(fields.get("duedate"), "fields.duedate"),
+            completed_at=optional_datetime(fields.get("resolutiondate"), "fields.resolutiondate"),
             assignee=person(fields.get("assignee")),
             labels=tuple(str(label) for label in fields.get("labels") or ()),
-            estimate=_number(fields, custom.story_points),
+            estimate=optional_number(
+                _field(fields, custom.story_points), f"fields.{custom.story_points}"
+            ),
             components=tuple(
                 _text(c.get("name"), "fields.components[].name")
                 for c in fields.get("components") or ()
@@ -236,26 +244,6 @@ def _normalize(name: str) -> str:
     return " ".join(name.casefold().replace("'", "").replace("\u2019", "").split())
 
 
-def _date(fields: Mapping[str, Any], field_id: str | None) -> date | None:
-    value = fields.get(field_id) if field_id else None
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise MappingError(f"fields.{field_id}: not a date: {value!r}") from None
-
-
-def _optional_datetime(fields: Mapping[str, Any], field_id: str) -> datetime | None:
-    value = fields.get(field_id)
-    return None if value is None else parse_datetime(value, f"fields.{field_id}")
-
-
-def _number(fields: Mapping[str, Any], field_id: str | None) -> float | None:
-    value = fields.get(field_id) if field_id else None
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise MappingError(f"fields.{field_id}: not a number: {value!r}") from None
+def _field(fields: Mapping[str, Any], field_id: str | None) -> Any:
+    """A custom field's value; None where the site has no such field."""
+    return fields.get(field_id) if field_id else None

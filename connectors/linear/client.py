@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import msgspec
 
-from connectors.http import TrackerClient
+from connectors.http.client import TrackerClient
 from hub.contract.config import SourceConfig
 from hub.contract.errors import (
     TrackerAuthError,

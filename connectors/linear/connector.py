@@ -24,7 +24,6 @@ from typing import Any
 import msgspec
 
 from connectors.base import Batch, Skipped, TrackerConnector
-from connectors.body import element
 from connectors.linear.client import LinearClient
 from connectors.linear.mapping import (
     Overrides,
@@ -41,6 +40,7 @@ from connectors.linear.queries import (
     PROJECTS,
     QUERIES,
 )
+from connectors.paging import page_objects
 from connectors.payload import MappingError, parse_datetime
 from hub.contract.config import SourceConfig
 from hub.contract.errors import HubError, TrackerDataError
@@ -142,17 +142,8 @@ def map_nodes(
     mapper = _MAPPERS[stream]
     items: list[ItemRecord] = []
     skipped: list[Skipped] = []
-    seen: set[str] = set()
     high: datetime | None = None
-    for raw in nodes:
-        node, text = element(raw)
-        if not isinstance(node, Mapping):
-            skipped.append(Skipped(key="?", reason=f"{stream} returned a non-object node"))
-            continue
-        node_id = str(node.get("id") or "")
-        if node_id and node_id in seen:
-            continue
-        seen.add(node_id)
+    for node, text in page_objects(nodes, skipped, f"{stream} returned a non-object node"):
         high = _later(high, _updated(node))
         try:
             items.append(mapper(node, statuses, text))

@@ -8,10 +8,15 @@ deleted (Linear auto-archives finished issues); only ``trashed`` marks a deletio
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
 from typing import Any
 
-from connectors.payload import MappingError, parse_datetime
+from connectors.payload import (
+    MappingError,
+    optional_datetime,
+    optional_number,
+    parse_date,
+    parse_datetime,
+)
 from connectors.payload import require_mapping as _mapping
 from connectors.payload import require_text as _text
 from hub.contract.records import ItemRecord, Level, PersonRecord, StatusCategory, raw_json
@@ -67,7 +72,7 @@ def map_initiative(
             body=_body(node),
             parent_external_id=_id_of(node.get("parentInitiative"), "parentInitiative.id"),
             target_date=parse_date(node.get("targetDate"), "targetDate"),
-            completed_at=_optional_datetime(node, "completedAt"),
+            completed_at=optional_datetime(node.get("completedAt"), "completedAt"),
             assignee=person(node.get("owner")),
             deleted=node.get("trashed") is True,
             raw=raw_json(node) if raw is None else raw,
@@ -104,7 +109,7 @@ def map_project(
             parent_external_id=initiatives[0] if initiatives else None,
             start_date=parse_date(node.get("startDate"), "startDate"),
             target_date=parse_date(node.get("targetDate"), "targetDate"),
-            completed_at=_optional_datetime(node, "completedAt"),
+            completed_at=optional_datetime(node.get("completedAt"), "completedAt"),
             assignee=person(node.get("lead")),
             components=tuple(
                 _text(team.get("key"), "teams.nodes[].key") for team in _nodes(node.get("teams"))
@@ -147,13 +152,13 @@ def map_issue(
             body=str(node.get("description") or ""),
             parent_external_id=parent,
             target_date=parse_date(node.get("dueDate"), "dueDate"),
-            completed_at=_optional_datetime(node, "completedAt"),
+            completed_at=optional_datetime(node.get("completedAt"), "completedAt"),
             assignee=person(node.get("assignee")),
             labels=tuple(
                 _text(label.get("name"), "labels.nodes[].name")
                 for label in _nodes(node.get("labels"))
             ),
-            estimate=_number(node.get("estimate"), "estimate"),
+            estimate=optional_number(node.get("estimate"), "estimate"),
             components=(_text(team.get("key"), "team.key"),),
             blocks=blocked_ids(node.get("relations"), "relatedIssue"),
             deleted=node.get("trashed") is True,
@@ -209,16 +214,6 @@ def person(user: Any) -> PersonRecord | None:
     )
 
 
-def parse_date(value: Any, name: str) -> date | None:
-    """A ``TimelessDate`` (``yyyy-mm-dd``), or None."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise MappingError(f"{name}: not a date: {value!r}") from None
-
-
 def _body(node: Mapping[str, Any]) -> str:
     """The long ``content`` where a payload has it, else the short ``description``."""
     return str(node.get("content") or node.get("description") or "")
@@ -239,17 +234,3 @@ def _ids(connection: Any, name: str) -> list[str]:
 
 def _id_of(value: Any, name: str) -> str | None:
     return None if value is None else _text(_mapping(value, name).get("id"), name)
-
-
-def _optional_datetime(node: Mapping[str, Any], name: str) -> datetime | None:
-    value = node.get(name)
-    return None if value is None else parse_datetime(value, name)
-
-
-def _number(value: Any, name: str) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise MappingError(f"{name}: not a number: {value!r}") from None

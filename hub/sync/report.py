@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from connectors.base import Skipped
-from connectors.http import RequestStats
+from connectors.http.stats import RequestStats
 from hub.contract.records import RunStatus
 from hub.sync.links import MentionCounts
 from hub.sync.store import StoreCounts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from connectors.base import Batch, Connector
 from connectors.github import GitHubConnector
 from connectors.github.client import DEPENDENCIES_QUERY, GitHubClient, graphql_url
 from connectors.github.connector import Cursor, decode_cursor
-from connectors.http import RetryPolicy
+from connectors.http.retry import RetryPolicy
 from hub.contract.config import SourceConfig
 from hub.contract.errors import (
     ConfigError,
@@ -29,6 +29,7 @@ from hub.contract.errors import (
     TrackerDataError,
     TrackerRequestError,
 )
+from tests.connectors.conftest import FakeSleep
 from tests.connectors.test_github_mapping import issue
 
 API = "https://api.github.com"
@@ -91,25 +92,6 @@ def graphql_answer(nodes: list[dict[str, Any] | None], **extra: Any) -> httpx.Re
     return httpx.Response(200, json={"data": {"nodes": nodes, "rateLimit": rate}, **extra})
 
 
-class FakeSleep:
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        yield router
-
-
-@pytest.fixture
-def sleep() -> FakeSleep:
-    return FakeSleep()
-
-
 @pytest.fixture
 async def connector(sleep: FakeSleep) -> AsyncIterator[GitHubConnector]:
     github = GitHubConnector(make_source(page_size=2), sleep=sleep)
@@ -118,7 +100,7 @@ async def connector(sleep: FakeSleep) -> AsyncIterator[GitHubConnector]:
 
 
 async def collect(connector: Connector, cursor: str | None = None) -> list[Batch]:
-    return [p async for p in connector.batches(REPO, cursor)]
+    return [b async for b in connector.batches(REPO, cursor)]
 
 
 def urls(route: respx.Route) -> list[str]:
@@ -140,15 +122,15 @@ async def test_follows_link_next_exactly_and_skips_pull_requests(
             listing([pull_request(5)]),
         ]
     )
-    pages = await collect(connector)
+    batches = await collect(connector)
 
     assert urls(route) == [
         f"{LIST}?state=all&sort=updated&direction=asc&per_page=2",
         second,
         third,
     ]
-    assert [[i.key for i in p.items] for p in pages] == [[f"{REPO}#1", f"{REPO}#3", f"{REPO}#4"]]
-    assert pages[0].skipped == []
+    assert [[i.key for i in b.items] for b in batches] == [[f"{REPO}#1", f"{REPO}#3", f"{REPO}#4"]]
+    assert batches[0].skipped == []
     assert connector.stats.requests == 3
 
 
@@ -173,10 +155,10 @@ async def test_enterprise_server_base_for_rest_and_graphql(mock: respx.MockRoute
         return_value=graphql_answer([graphql_node(1, [("acme/identity", 9)])])
     )
     async with GitHubConnector(make_source(base_url=f"{base}/")) as github:
-        [page] = await collect(github)
+        [batch] = await collect(github)
 
     assert rest.call_count == 1 and gql.call_count == 1
-    assert page.items[0].blocks == ("acme/identity#9",)
+    assert batch.items[0].blocks == ("acme/identity#9",)
     assert gql.calls.last.request.headers["authorization"] == "Bearer ghp_s3cr3t"
 
 
@@ -215,15 +197,15 @@ async def test_dependencies_of_many_pages_come_in_one_graphql_call(
             ]
         )
     )
-    pages = await collect(connector)
+    batches = await collect(connector)
 
     assert gql.call_count == 1
     assert ids_sent(gql) == [["I_kwDOAbc0001", "I_kwDOAbc0004", "I_kwDOAbc0007"]]
     assert gql.calls.last.request.headers["authorization"] == "Bearer ghp_s3cr3t"
     sent = json.loads(gql.calls.last.request.content)["query"]
     assert sent == DEPENDENCIES_QUERY
-    assert [len(p.items) for p in pages] == [10]
-    by_key = {i.external_id: i for i in pages[0].items}
+    assert [len(b.items) for b in batches] == [10]
+    by_key = {i.external_id: i for i in batches[0].items}
     assert by_key["acme/identity#1"].blocks == ("acme/identity#3",)
     assert by_key["acme/identity#4"].blocks == ("other/infra#2",)
     assert by_key["acme/identity#7"].blocks == ("acme/identity#1", "acme/identity#4")
@@ -236,8 +218,8 @@ async def test_no_graphql_call_without_dependency_counts(
 ) -> None:
     mock.get(url__startswith=API).mock(return_value=listing([issue(1), issue(2)]))
     gql = mock.post(GRAPHQL).mock(return_value=graphql_answer([]))
-    [page] = await collect(connector)
-    assert len(page.items) == 2
+    [batch] = await collect(connector)
+    assert len(batch.items) == 2
     assert gql.call_count == 0
     assert connector.stats.requests == 1
 
@@ -252,9 +234,9 @@ async def test_graphql_batches_hold_at_most_100_ids(mock: respx.MockRouter) -> N
 
     gql = mock.post(GRAPHQL).mock(side_effect=answer)
     async with GitHubConnector(make_source()) as github:
-        [page] = await collect(github)
+        [batch] = await collect(github)
     assert [len(ids) for ids in ids_sent(gql)] == [100, 50]
-    assert len(page.items) == 150
+    assert len(batch.items) == 150
 
 
 async def test_unchanged_resync_costs_one_request_and_yields_nothing(
@@ -293,9 +275,9 @@ async def test_same_second_issue_not_yet_seen_is_kept(
             ]
         )
     )
-    [page] = await collect(connector, cursor)
-    assert [i.external_id for i in page.items] == ["acme/identity#4", "acme/identity#5"]
-    assert page.cursor == '{"since":"2024-11-29T10:00:07Z","seen":["acme/identity#5"]}'
+    [batch] = await collect(connector, cursor)
+    assert [i.external_id for i in batch.items] == ["acme/identity#4", "acme/identity#5"]
+    assert batch.cursor == '{"since":"2024-11-29T10:00:07Z","seen":["acme/identity#5"]}'
 
 
 async def test_a_batch_closes_once_its_dependency_lookups_fill_one_call(
@@ -310,8 +292,8 @@ async def test_a_batch_closes_once_its_dependency_lookups_fill_one_call(
         ]
     )
     gql = mock.post(GRAPHQL).mock(return_value=graphql_answer([]))
-    pages = await collect(connector)
-    assert [len(p.items) for p in pages] == [3, 2]
+    batches = await collect(connector)
+    assert [len(b.items) for b in batches] == [3, 2]
     assert gql.call_count == 2
 
 
@@ -333,9 +315,9 @@ async def test_pull_requests_move_the_cursor_but_are_no_items(
     mock.get(url__startswith=API).mock(
         return_value=listing([issue(1), pull_request(2, updated="2024-11-30T08:00:00Z")])
     )
-    [page] = await collect(connector)
-    assert [i.external_id for i in page.items] == ["acme/identity#1"]
-    assert decode_cursor(page.cursor) == Cursor(
+    [batch] = await collect(connector)
+    assert [i.external_id for i in batch.items] == ["acme/identity#1"]
+    assert decode_cursor(batch.cursor) == Cursor(
         decode_cursor('{"since":"2024-11-30T08:00:00Z","seen":[]}').since, {"acme/identity#2"}
     )
 
@@ -347,9 +329,9 @@ async def test_cursor_never_moves_backwards(
     mock.get(url__startswith=API).mock(
         return_value=listing([issue(1, updated_at="2024-11-29T10:00:00Z")])
     )
-    [page] = await collect(connector, later)
-    assert page.cursor == later
-    assert [i.external_id for i in page.items] == ["acme/identity#1"]
+    [batch] = await collect(connector, later)
+    assert batch.cursor == later
+    assert [i.external_id for i in batch.items] == ["acme/identity#1"]
 
 
 async def test_full_sync_of_an_empty_repository_has_no_cursor(
@@ -365,10 +347,10 @@ async def test_unmappable_issue_is_skipped_and_reported(
     mock.get(url__startswith=API).mock(
         return_value=listing([issue(1), issue(2, state="merged"), issue(3)])
     )
-    [page] = await collect(connector)
-    assert [i.external_id for i in page.items] == ["acme/identity#1", "acme/identity#3"]
-    assert [s.key for s in page.skipped] == ["acme/identity#2"]
-    assert "unknown state 'merged'" in page.skipped[0].reason
+    [batch] = await collect(connector)
+    assert [i.external_id for i in batch.items] == ["acme/identity#1", "acme/identity#3"]
+    assert [s.key for s in batch.skipped] == ["acme/identity#2"]
+    assert "unknown state 'merged'" in batch.skipped[0].reason
 
 
 async def test_issue_listed_twice_is_kept_once_as_last_listed(
@@ -378,9 +360,9 @@ async def test_issue_listed_twice_is_kept_once_as_last_listed(
     mock.get(url__startswith=API).mock(
         side_effect=[listing([issue(1), issue(2)], next_url("c2")), listing([newer])]
     )
-    [page] = await collect(connector)
-    assert [(i.external_id, i.title) for i in page.items][-1] == ("acme/identity#1", "Renamed")
-    assert len(page.items) == 2
+    [batch] = await collect(connector)
+    assert [(i.external_id, i.title) for i in batch.items][-1] == ("acme/identity#1", "Renamed")
+    assert len(batch.items) == 2
 
 
 async def test_blocker_listed_again_without_dependencies_is_not_looked_up(
@@ -392,10 +374,10 @@ async def test_blocker_listed_again_without_dependencies_is_not_looked_up(
         side_effect=[listing([blocker(1), blocker(2)], next_url("c2")), listing([newer])]
     )
     gql = mock.post(GRAPHQL).mock(return_value=graphql_answer([graphql_node(2, [])]))
-    [page] = await collect(connector)
+    [batch] = await collect(connector)
     assert ids_sent(gql) == [["I_kwDOAbc0002"]]
-    assert [i.external_id for i in page.items] == ["acme/identity#2", "acme/identity#1"]
-    assert page.items[1].title == "Unblocked"
+    assert [i.external_id for i in batch.items] == ["acme/identity#2", "acme/identity#1"]
+    assert batch.items[1].title == "Unblocked"
 
 
 async def test_repeated_next_url_is_a_data_error(
@@ -444,12 +426,12 @@ async def test_graphql_rate_limited_with_200_is_retried(
     gql = mock.post(GRAPHQL).mock(
         side_effect=[limited, graphql_answer([graphql_node(1, [(REPO, 2)])])]
     )
-    [page] = await collect(connector)
+    [batch] = await collect(connector)
 
     assert gql.call_count == 2
     assert len(sleep.waits) == 1
     assert connector.stats.retries == 1
-    assert page.items[0].blocks == ("acme/identity#2",)
+    assert batch.items[0].blocks == ("acme/identity#2",)
 
 
 async def test_graphql_errors_without_data_are_a_data_error(
@@ -477,9 +459,9 @@ async def test_graphql_partial_data_is_used_with_a_warning(
         return_value=graphql_answer([graphql_node(1, [(REPO, 5)]), None], errors=[not_found])
     )
     with caplog.at_level(logging.WARNING, logger="connectors.github.client"):
-        [page] = await collect(connector)
+        [batch] = await collect(connector)
 
-    assert [i.blocks for i in page.items] == [("acme/identity#5",), ()]
+    assert [i.blocks for i in batch.items] == [("acme/identity#5",), ()]
     assert "Could not resolve" in caplog.text
 
 
@@ -501,9 +483,9 @@ async def test_cost_stays_within_budget_for_a_thousand_issues(mock: respx.MockRo
 
     gql = mock.post(GRAPHQL).mock(side_effect=answer)
     async with GitHubConnector(make_source()) as github:
-        pages = await collect(github)
+        batches = await collect(github)
 
-    assert sum(len(p.items) for p in pages) == 1000
+    assert sum(len(b.items) for b in batches) == 1000
     assert gql.call_count == 2
     assert github.stats.requests == 11 + 2
 
@@ -541,7 +523,7 @@ async def test_connector_for_picks_github_with_one_stream_per_repo() -> None:
 
 
 async def collect_stream(connector: Connector, stream: str) -> list[Batch]:
-    return [p async for p in connector.batches(stream, None)]
+    return [b async for b in connector.batches(stream, None)]
 
 
 async def test_client_clamps_per_page_to_100(sleep: FakeSleep) -> None:

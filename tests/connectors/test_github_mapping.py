@@ -10,7 +10,6 @@ import pytest
 
 from connectors.github.mapping import (
     Dependencies,
-    MappingError,
     dependencies,
     external_id,
     issue_id,
@@ -20,6 +19,7 @@ from connectors.github.mapping import (
     repo_of,
     status_of,
 )
+from connectors.payload import MappingError
 from hub.contract.records import Level, PersonRecord, StatusCategory
 
 API = "https://api.github.com"

@@ -9,21 +9,19 @@ from __future__ import annotations
 import base64
 import json
 import ssl
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 import respx
 
-from connectors.http import (
-    RetryPolicy,
-    TrackerHttp,
-    pace_delay,
-    tls_context,
-    wait_from_headers,
-)
+from connectors.http.client import TrackerHttp, tls_context
+from connectors.http.limits import wait_from_headers
+from connectors.http.pacing import pace_delay
+from connectors.http.retry import RetryPolicy
 from hub.contract.errors import TrackerAuthError, TrackerRequestError, TrackerUnavailable
+from tests.connectors.conftest import FakeClock, FakeSleep
 
 BASE = "https://tracker.example"
 URL = f"{BASE}/api/items"
@@ -38,39 +36,14 @@ class Interrupted(Exception):
     """Stands in for a sync stopped in the middle of a wait."""
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class FakeSleep:
-    """Records each wait and moves the clock past it."""
-
-    def __init__(self, clock: FakeClock) -> None:
-        self.clock = clock
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.clock.now += seconds
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True) as router:
-        yield router
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(NOW)
 
 
 @pytest.fixture
 def sleep(clock: FakeClock) -> FakeSleep:
+    """Sleeping moves the clock: every wait is recorded exactly."""
     return FakeSleep(clock)
 
 
@@ -99,6 +72,17 @@ async def http(sleep: FakeSleep) -> AsyncIterator[TrackerHttp]:
     await client.aclose()
 
 
+async def get(http: TrackerHttp, url: str) -> httpx.Response:
+    """A GET as connectors send one, through ``request_json``."""
+    response, _ = await http.request_json("GET", url)
+    return response
+
+
+async def post(http: TrackerHttp, url: str) -> httpx.Response:
+    response, _ = await http.request_json("POST", url)
+    return response
+
+
 def iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).isoformat()
 
@@ -121,7 +105,7 @@ async def test_server_errors_are_retried(
     route = mock.get(URL).mock(
         side_effect=[httpx.Response(status), httpx.Response(status), httpx.Response(200, json=[])]
     )
-    response = await http.get("/api/items")
+    response = await get(http, "/api/items")
     assert response.status_code == 200
     assert route.call_count == 3
     assert (http.stats.requests, http.stats.retries) == (3, 2)
@@ -136,7 +120,7 @@ async def test_server_errors_give_up_as_unavailable(
     with pytest.raises(
         TrackerUnavailable, match="answered 503.*gave up after 4 attempts"
     ) as caught:
-        await http.get("/api/items")
+        await get(http, "/api/items")
     assert caught.value.status == 503
     assert route.call_count == 4
     assert (http.stats.requests, http.stats.retries) == (4, 3)
@@ -153,7 +137,7 @@ async def test_backoff_is_capped(mock: respx.MockRouter, sleep: FakeSleep) -> No
         clock=sleep.clock,
     )
     with pytest.raises(TrackerUnavailable):
-        await client.get("/api/items")
+        await get(client, "/api/items")
     await client.aclose()
     assert len(sleep.waits) == 11
     assert max(sleep.waits) <= 2.0
@@ -163,8 +147,8 @@ async def test_server_error_with_retry_after_waits_that_long(
     mock: respx.MockRouter, http: TrackerHttp, sleep: FakeSleep
 ) -> None:
     busy = httpx.Response(503, headers={"Retry-After": "45"})
-    route = mock.get(URL).mock(side_effect=[busy, httpx.Response(200)])
-    await http.get("/api/items")
+    route = mock.get(URL).mock(side_effect=[busy, httpx.Response(200, json={})])
+    await get(http, "/api/items")
     assert route.call_count == 2
     assert sleep.waits == [45.0]
 
@@ -185,8 +169,8 @@ async def test_server_error_with_retry_after_waits_that_long(
 async def test_timeouts_and_dropped_connections_are_retried(
     mock: respx.MockRouter, http: TrackerHttp, sleep: FakeSleep, error: Exception
 ) -> None:
-    route = mock.get(URL).mock(side_effect=[error, httpx.Response(200)])
-    assert (await http.get("/api/items")).status_code == 200
+    route = mock.get(URL).mock(side_effect=[error, httpx.Response(200, json={})])
+    assert (await get(http, "/api/items")).status_code == 200
     assert route.call_count == 2
     assert (http.stats.requests, http.stats.retries) == (2, 1)
     assert len(sleep.waits) == 1
@@ -204,7 +188,7 @@ async def test_timeouts_and_drops_give_up_as_unavailable(
 ) -> None:
     route = mock.get(URL).mock(side_effect=error)
     with pytest.raises(TrackerUnavailable, match=said):
-        await http.get("/api/items")
+        await get(http, "/api/items")
     assert route.call_count == http.stats.requests == 4
 
 
@@ -235,7 +219,7 @@ async def test_client_errors_are_not_retried_and_say_what_to_fix(
     body = {"errorMessages": ["The value 'PAYX' does not exist for the field 'project'."]}
     route = mock.get(URL).respond(status, json=body)
     with pytest.raises(error) as caught:
-        await http.get("/api/items?jql=project%3DPAYX&maxResults=50")
+        await get(http, "/api/items?jql=project%3DPAYX&maxResults=50")
     message = str(caught.value)
     assert getattr(caught.value, "status", None) == status
     assert f"answered {status} to GET /api/items:" in message
@@ -250,7 +234,7 @@ async def test_client_errors_are_not_retried_and_say_what_to_fix(
 async def test_long_bodies_are_cut_short(mock: respx.MockRouter, http: TrackerHttp) -> None:
     mock.get(URL).respond(400, text="x" * 5000)
     with pytest.raises(TrackerRequestError) as caught:
-        await http.get("/api/items")
+        await get(http, "/api/items")
     assert len(str(caught.value)) < 500
 
 
@@ -264,7 +248,7 @@ async def test_forbidden_with_budget_left_and_no_limit_message_is_an_auth_error(
     )
     route = mock.get(URL).mock(return_value=forbidden)
     with pytest.raises(TrackerAuthError, match="Resource not accessible"):
-        await http.get("/api/items")
+        await get(http, "/api/items")
     assert route.call_count == 1
 
 
@@ -284,7 +268,7 @@ async def test_github_primary_limit_403_waits_until_the_reset_in_epoch_seconds(
         json={"message": "API rate limit exceeded for user ID 1."},
     )
     route = mock.get(URL).mock(side_effect=[limited, httpx.Response(200, json=[])])
-    assert (await http.get("/api/items")).status_code == 200
+    assert (await get(http, "/api/items")).status_code == 200
     assert route.call_count == 2
     assert sleep.waits == [60.0]
 
@@ -295,8 +279,8 @@ async def test_github_primary_limit_429_waits_until_the_reset(
     limited = httpx.Response(
         429, headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(NOW) + 75)}
     )
-    mock.get(URL).mock(side_effect=[limited, httpx.Response(200)])
-    await http.get("/api/items")
+    mock.get(URL).mock(side_effect=[limited, httpx.Response(200, json={})])
+    await get(http, "/api/items")
     assert sleep.waits == [75.0]
 
 
@@ -310,7 +294,7 @@ async def test_github_graphql_limit_in_a_200_body_waits_until_the_reset(
     )
     route = mock.post(URL).mock(side_effect=[limited, httpx.Response(200, json={"data": {}})])
     client = make_client(sleep, is_rate_limited=github_graphql_ratelimited)
-    assert (await client.post("/api/items")).json() == {"data": {}}
+    assert (await post(client, "/api/items")).json() == {"data": {}}
     await client.aclose()
     assert route.call_count == client.stats.requests == 2
     assert sleep.waits == [40.0]
@@ -335,7 +319,7 @@ async def test_linear_400_ratelimited_waits_for_the_spent_budget_in_epoch_ms(
     limited = httpx.Response(400, headers=headers, json=body)
     route = mock.post(URL).mock(side_effect=[limited, httpx.Response(200, json={"data": {}})])
     client = make_client(sleep, is_rate_limited=linear_ratelimited)
-    assert (await client.post("/api/items")).status_code == 200
+    assert (await post(client, "/api/items")).status_code == 200
     await client.aclose()
     assert route.call_count == 2
     assert sleep.waits == [expected]
@@ -345,8 +329,8 @@ async def test_jira_429_waits_at_least_retry_after_in_seconds(
     mock: respx.MockRouter, http: TrackerHttp, sleep: FakeSleep
 ) -> None:
     limited = httpx.Response(429, headers={"Retry-After": "12"})
-    route = mock.get(URL).mock(side_effect=[limited, httpx.Response(200)])
-    await http.get("/api/items")
+    route = mock.get(URL).mock(side_effect=[limited, httpx.Response(200, json={})])
+    await get(http, "/api/items")
     assert route.call_count == 2
     assert sleep.waits == [12.0]
 
@@ -355,8 +339,8 @@ async def test_jira_429_waits_until_the_iso_reset(
     mock: respx.MockRouter, http: TrackerHttp, sleep: FakeSleep
 ) -> None:
     limited = httpx.Response(429, headers={"X-RateLimit-Reset": iso(NOW + 80)})
-    mock.get(URL).mock(side_effect=[limited, httpx.Response(200)])
-    await http.get("/api/items")
+    mock.get(URL).mock(side_effect=[limited, httpx.Response(200, json={})])
+    await get(http, "/api/items")
     assert sleep.waits == [80.0]
 
 
@@ -364,8 +348,8 @@ async def test_retry_after_as_an_http_date(
     mock: respx.MockRouter, http: TrackerHttp, sleep: FakeSleep
 ) -> None:
     limited = httpx.Response(429, headers={"Retry-After": "Fri, 29 Nov 2024 10:44:20 GMT"})
-    mock.get(URL).mock(side_effect=[limited, httpx.Response(200)])
-    await http.get("/api/items")
+    mock.get(URL).mock(side_effect=[limited, httpx.Response(200, json={})])
+    await get(http, "/api/items")
     assert sleep.waits == [60.0]
 
 
@@ -373,9 +357,10 @@ async def test_a_short_ask_still_gets_a_jittered_backoff(
     mock: respx.MockRouter, http: TrackerHttp, sleep: FakeSleep
 ) -> None:
     mock.get(URL).mock(
-        side_effect=[httpx.Response(429, headers={"Retry-After": "0"})] * 3 + [httpx.Response(200)]
+        side_effect=[httpx.Response(429, headers={"Retry-After": "0"})] * 3
+        + [httpx.Response(200, json={})]
     )
-    await http.get("/api/items")
+    await get(http, "/api/items")
     assert len(sleep.waits) == 3 and all(w >= 0 for w in sleep.waits)
 
 
@@ -391,9 +376,9 @@ async def test_secondary_limit_without_retry_after_waits_a_minute_then_longer(
         headers={"x-ratelimit-remaining": "4990", "x-ratelimit-reset": str(int(NOW) + 3000)},
         json=SECONDARY,
     )
-    route = mock.get(URL).mock(side_effect=[limited, limited, httpx.Response(200)])
+    route = mock.get(URL).mock(side_effect=[limited, limited, httpx.Response(200, json={})])
     client = make_client(sleep, policy=RetryPolicy(attempts=4, wait_max=900))
-    assert (await client.get("/api/items")).status_code == 200
+    assert (await get(client, "/api/items")).status_code == 200
     await client.aclose()
     assert route.call_count == 3
     assert sleep.waits == [60.0, 120.0], "not the hourly reset of a budget with requests left"
@@ -403,8 +388,8 @@ async def test_secondary_limit_honours_retry_after(
     mock: respx.MockRouter, http: TrackerHttp, sleep: FakeSleep
 ) -> None:
     limited = httpx.Response(403, headers={"retry-after": "10"}, json=SECONDARY)
-    mock.get(URL).mock(side_effect=[limited, httpx.Response(200)])
-    await http.get("/api/items")
+    mock.get(URL).mock(side_effect=[limited, httpx.Response(200, json={})])
+    await get(http, "/api/items")
     assert sleep.waits == [10.0]
 
 
@@ -412,9 +397,9 @@ async def test_secondary_limit_escalation_is_capped_by_wait_max(
     mock: respx.MockRouter, http: TrackerHttp, sleep: FakeSleep
 ) -> None:
     mock.get(URL).mock(
-        side_effect=[httpx.Response(403, json=SECONDARY)] * 3 + [httpx.Response(200)]
+        side_effect=[httpx.Response(403, json=SECONDARY)] * 3 + [httpx.Response(200, json={})]
     )
-    await http.get("/api/items")
+    await get(http, "/api/items")
     assert sleep.waits == [60.0, 120.0, 120.0]
 
 
@@ -424,7 +409,7 @@ async def test_secondary_limit_fails_at_once_when_a_minute_is_too_long(
     route = mock.get(URL).respond(403, json=SECONDARY)
     client = make_client(sleep, policy=RetryPolicy(wait_max=30))
     with pytest.raises(TrackerUnavailable, match="secondary rate limit.*wait 60s"):
-        await client.get("/api/items")
+        await get(client, "/api/items")
     await client.aclose()
     assert route.call_count == 1 and sleep.waits == []
 
@@ -459,7 +444,7 @@ async def test_a_wait_beyond_wait_max_fails_at_once_saying_when_to_retry(
 ) -> None:
     route = mock.get(URL).respond(429, headers=headers)
     with pytest.raises(TrackerUnavailable, match=f"more than the 120s allowed.*{again}") as caught:
-        await http.get("/api/items")
+        await get(http, "/api/items")
     assert caught.value.status == 429
     assert route.call_count == http.stats.requests == 1
     assert sleep.waits == []
@@ -470,7 +455,7 @@ async def test_rate_limits_that_outlast_the_attempts_give_up(
 ) -> None:
     route = mock.get(URL).respond(429, headers={"Retry-After": "5"})
     with pytest.raises(TrackerUnavailable, match="rate limited.*gave up after 4 attempts"):
-        await http.get("/api/items")
+        await get(http, "/api/items")
     assert route.call_count == 4
     assert sleep.waits == [5.0, 5.0, 5.0]
 
@@ -534,11 +519,11 @@ async def test_a_low_budget_spaces_the_next_requests_until_its_reset(
     headers: dict[str, str],
     pause: float,
 ) -> None:
-    times, answer = record_times(clock, httpx.Response(200, headers=headers))
+    times, answer = record_times(clock, httpx.Response(200, json={}, headers=headers))
     route = mock.get(URL).mock(side_effect=answer)
-    await http.get("/api/items")
+    await get(http, "/api/items")
     assert sleep.waits == [], "the first request goes at once"
-    await http.get("/api/items")
+    await get(http, "/api/items")
     assert sleep.waits == [pytest.approx(pause)]
     assert times == [NOW, pytest.approx(NOW + pause)], "the pause comes before the request"
     assert route.call_count == http.stats.requests == 2
@@ -568,9 +553,9 @@ async def test_a_low_budget_spaces_the_next_requests_until_its_reset(
 async def test_no_pacing_without_a_low_budget(
     mock: respx.MockRouter, http: TrackerHttp, sleep: FakeSleep, headers: dict[str, str]
 ) -> None:
-    route = mock.get(URL).mock(return_value=httpx.Response(200, headers=headers))
+    route = mock.get(URL).mock(return_value=httpx.Response(200, json={}, headers=headers))
     for _ in range(3):
-        await http.get("/api/items")
+        await get(http, "/api/items")
     assert sleep.waits == []
     assert route.call_count == http.stats.requests == 3
 
@@ -579,14 +564,18 @@ async def test_pacing_ends_when_the_budget_recovers(
     mock: respx.MockRouter, http: TrackerHttp, sleep: FakeSleep
 ) -> None:
     low = httpx.Response(
-        200, headers={"x-ratelimit-remaining": "2", "x-ratelimit-reset": str(int(NOW) + 20)}
+        200,
+        json={},
+        headers={"x-ratelimit-remaining": "2", "x-ratelimit-reset": str(int(NOW) + 20)},
     )
     fresh = httpx.Response(
-        200, headers={"x-ratelimit-remaining": "5000", "x-ratelimit-reset": str(int(NOW) + 3600)}
+        200,
+        json={},
+        headers={"x-ratelimit-remaining": "5000", "x-ratelimit-reset": str(int(NOW) + 3600)},
     )
     mock.get(URL).mock(side_effect=[low, fresh, fresh])
     for _ in range(3):
-        await http.get("/api/items")
+        await get(http, "/api/items")
     assert sleep.waits == [10.0]
 
 
@@ -601,9 +590,11 @@ async def test_a_rate_limited_retry_is_not_paced_on_top_of_its_wait(
             "x-ratelimit-reset": str(int(NOW) + 100),
         },
     )
-    route = mock.get(URL).mock(side_effect=[limited, httpx.Response(200), httpx.Response(200)])
-    await http.get("/api/items")
-    await http.get("/api/items")
+    route = mock.get(URL).mock(
+        side_effect=[limited, httpx.Response(200, json={}), httpx.Response(200, json={})]
+    )
+    await get(http, "/api/items")
+    await get(http, "/api/items")
     assert sleep.waits == [5.0]
     assert route.call_count == 3
 
@@ -623,15 +614,17 @@ async def test_stats_show_the_current_wait_and_add_up_waits(
         clock.now += seconds
 
     low = httpx.Response(
-        200, headers={"x-ratelimit-remaining": "1", "x-ratelimit-reset": str(int(NOW) + 37)}
+        200,
+        json={},
+        headers={"x-ratelimit-remaining": "1", "x-ratelimit-reset": str(int(NOW) + 37)},
     )
     limited = httpx.Response(429, headers={"Retry-After": "30"})
-    mock.get(URL).mock(side_effect=[limited, low, httpx.Response(200)])
+    mock.get(URL).mock(side_effect=[limited, low, httpx.Response(200, json={})])
     client = TrackerHttp(source="acme", base_url=BASE, sleep=sleep, clock=clock)
     assert client.stats.waiting_until is None
-    await client.get("/api/items")
+    await get(client, "/api/items")
     assert client.stats.waiting_until is None
-    await client.get("/api/items")
+    await get(client, "/api/items")
     await client.aclose()
 
     assert waits == [30.0, 7.0]
@@ -650,7 +643,7 @@ async def test_a_cancelled_wait_is_not_shown_as_waiting(
     mock.get(URL).respond(429, headers={"Retry-After": "30"})
     client = TrackerHttp(source="acme", base_url=BASE, sleep=sleep, clock=clock)
     with pytest.raises(Interrupted):
-        await client.get("/api/items")
+        await get(client, "/api/items")
     await client.aclose()
     assert client.stats.waiting_until is None
     assert client.stats.waited == 0.0
@@ -679,7 +672,7 @@ async def test_secrets_never_reach_error_messages(
     else:
         mock.get(URL).mock(side_effect=outcome)
     with pytest.raises((TrackerAuthError, TrackerRequestError, TrackerUnavailable)) as caught:
-        await http.get(f"/api/items?access_token={SECRET}&jql=project%3DPAY")
+        await get(http, f"/api/items?access_token={SECRET}&jql=project%3DPAY")
     message = str(caught.value)
     assert SECRET not in message
     assert "access_token" not in message
@@ -725,7 +718,7 @@ async def test_a_token_echoed_back_by_the_tracker_is_redacted(
     mock.get(URL).mock(side_effect=echo_headers(status))
     client = make_client(sleep, headers=headers)
     with pytest.raises((TrackerAuthError, TrackerRequestError)) as caught:
-        await client.get(f"/api/items?token={SECRET}")
+        await get(client, f"/api/items?token={SECRET}")
     await client.aclose()
     message = str(caught.value)
     assert "[redacted]" in message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -14,16 +14,18 @@ from pydantic import SecretStr
 
 from connectors import connector_for
 from connectors.base import Batch, Connector
-from connectors.http import RetryPolicy
+from connectors.http.retry import RetryPolicy
 from connectors.jira import JiraConnector
 from connectors.jira.client import JiraClient
 from connectors.jira.connector import decode_cursor, encode_cursor, issue_jql, strip_order_by
 from hub.contract.config import SourceConfig
 from hub.contract.errors import ConfigError, HubError, TrackerAuthError, TrackerDataError
 from hub.contract.records import StatusCategory
+from tests.connectors.conftest import FakeSleep
 
 BASE = "https://acme.atlassian.net"
 SEARCH = f"{BASE}/rest/api/3/search/jql"
+ID_SEARCH = f"{BASE}/rest/api/3/search/id"
 FIELDS = f"{BASE}/rest/api/3/field"
 FIELD_LIST = [
     {"id": "summary", "key": "summary", "name": "Summary", "custom": False},
@@ -77,24 +79,11 @@ def page(issues: list[dict[str, Any]], token: str | None = None) -> httpx.Respon
     return httpx.Response(200, json=body)
 
 
-class FakeSleep:
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-
 @pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        router.get(FIELDS).respond(200, json=FIELD_LIST)
-        yield router
-
-
-@pytest.fixture
-def sleep() -> FakeSleep:
-    return FakeSleep()
+def mock(mock: respx.MockRouter) -> respx.MockRouter:
+    """The shared router, answering the field lookup every sync starts with."""
+    mock.get(FIELDS).respond(200, json=FIELD_LIST)
+    return mock
 
 
 @pytest.fixture
@@ -106,7 +95,7 @@ async def connector(sleep: FakeSleep) -> AsyncIterator[JiraConnector]:
 
 async def collect(connector: Connector, cursor: str | None = None) -> list[Batch]:
     await connector.prepare()
-    return [p async for p in connector.batches("issues", cursor)]
+    return [b async for b in connector.batches("issues", cursor)]
 
 
 def bodies(route: respx.Route) -> list[dict[str, Any]]:
@@ -123,9 +112,9 @@ async def test_paging_follows_next_page_token_until_absent(
             page([jira_issue(5)]),
         ]
     )
-    pages = await collect(connector)
+    batches = await collect(connector)
 
-    assert [[i.key for i in p.items] for p in pages] == [
+    assert [[i.key for i in b.items] for b in batches] == [
         ["PAY-1", "PAY-2"],
         ["PAY-3", "PAY-4"],
         ["PAY-5"],
@@ -189,6 +178,48 @@ async def test_repeated_page_token_is_a_data_error(
         await collect(connector)
 
 
+def id_page(ids: list[int], token: str | None = None) -> httpx.Response:
+    body: dict[str, Any] = {"issueIds": ids}
+    if token is not None:
+        body["nextPageToken"] = token
+    return httpx.Response(200, json=body)
+
+
+async def census(connector: Connector) -> list[list[str]]:
+    return [list(ids) async for ids in connector.census()]
+
+
+async def test_census_follows_next_page_token_until_absent(
+    mock: respx.MockRouter, connector: JiraConnector
+) -> None:
+    route = mock.post(ID_SEARCH).mock(
+        side_effect=[id_page([10001, 10002], token="t1"), id_page([10003])]
+    )
+    assert await census(connector) == [["10001", "10002"], ["10003"]]
+    sent = bodies(route)
+    assert [b.get("nextPageToken") for b in sent] == [None, "t1"]
+    assert all(b["jql"] == '(project in ("PAY"))' for b in sent)
+
+
+async def test_census_with_a_repeated_page_token_is_a_data_error(
+    mock: respx.MockRouter, connector: JiraConnector
+) -> None:
+    route = mock.post(ID_SEARCH).mock(
+        side_effect=[id_page([1], token="same"), id_page([2], token="same"), id_page([3])]
+    )
+    with pytest.raises(TrackerDataError, match="same nextPageToken twice.*id census"):
+        await census(connector)
+    assert route.call_count == 2
+
+
+async def test_census_answer_without_issue_ids_is_a_data_error(
+    mock: respx.MockRouter, connector: JiraConnector
+) -> None:
+    mock.post(ID_SEARCH).respond(200, json={"ids": [1]})
+    with pytest.raises(TrackerDataError, match="without an 'issueIds' list"):
+        await census(connector)
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -224,9 +255,9 @@ async def test_rate_limited_then_ok_waits_at_least_retry_after(
     search = mock.post(SEARCH).mock(
         side_effect=[httpx.Response(429, headers={"Retry-After": "7"}), page([jira_issue(1)])]
     )
-    pages = await collect(connector)
+    batches = await collect(connector)
 
-    assert [i.key for i in pages[0].items] == ["PAY-1"]
+    assert [i.key for i in batches[0].items] == ["PAY-1"]
     assert search.call_count == 2
     assert len(sleep.waits) == 1 and sleep.waits[0] >= 7
     assert connector.stats.retries == 1
@@ -237,13 +268,13 @@ async def test_incremental_jql_uses_epoch_ms_minus_five_minutes(
 ) -> None:
     search = mock.post(SEARCH).mock(return_value=page([]))
     cursor_ms = 1_732_877_091_000
-    pages = await collect(connector, encode_cursor(cursor_ms))
+    batches = await collect(connector, encode_cursor(cursor_ms))
 
     jql = bodies(search)[0]["jql"]
     assert jql == (
         f'(project in ("PAY")) AND updated >= {cursor_ms - 300_000} ORDER BY updated ASC'
     )
-    assert pages == [Batch(items=[], cursor='{"updated_ms":1732877091000}', skipped=[])]
+    assert batches == [Batch(items=[], cursor='{"updated_ms":1732877091000}', skipped=[])]
 
 
 async def test_cursor_is_the_max_updated_and_never_moves_back(
@@ -264,9 +295,9 @@ async def test_cursor_is_the_max_updated_and_never_moves_back(
     )
     newest = 1_732_874_700_250
     older_cursor = encode_cursor(newest - 3_600_000)
-    pages = await collect(connector, older_cursor)
+    batches = await collect(connector, older_cursor)
 
-    assert [decode_cursor(p.cursor) for p in pages] == [newest, newest, newest]
+    assert [decode_cursor(b.cursor) for b in batches] == [newest, newest, newest]
 
 
 async def test_cursor_stays_when_a_later_cursor_came_in(
@@ -274,8 +305,8 @@ async def test_cursor_stays_when_a_later_cursor_came_in(
 ) -> None:
     mock.post(SEARCH).mock(return_value=page([jira_issue(1, "2024-11-29T10:00:00.000+0000")]))
     later = encode_cursor(1_732_880_000_000)
-    pages = await collect(connector, later)
-    assert pages[0].cursor == later
+    batches = await collect(connector, later)
+    assert batches[0].cursor == later
 
 
 async def test_full_sync_of_an_empty_scope_has_no_cursor(
@@ -307,9 +338,34 @@ async def test_duplicates_within_a_page_are_dropped(
     assert [i.external_id for i in only.items] == ["10001", "10002"]
 
 
-async def test_pages_prepares_itself_once(mock: respx.MockRouter, connector: JiraConnector) -> None:
+async def test_issues_without_an_id_are_each_skipped_not_taken_for_duplicates(
+    mock: respx.MockRouter, connector: JiraConnector
+) -> None:
+    first, second = jira_issue(1), jira_issue(2)
+    first["id"] = second["id"] = None
+    mock.post(SEARCH).mock(return_value=page([first, second, jira_issue(3)]))
+    [only] = await collect(connector)
+    assert [i.key for i in only.items] == ["PAY-3"]
+    assert [s.key for s in only.skipped] == ["PAY-1", "PAY-2"]
+
+
+async def test_an_entry_that_is_no_object_is_skipped(
+    mock: respx.MockRouter, connector: JiraConnector
+) -> None:
+    body = {"issues": [jira_issue(1), "PAY-2", None], "isLast": True}
+    mock.post(SEARCH).respond(200, json=body)
+    [only] = await collect(connector)
+    assert [i.key for i in only.items] == ["PAY-1"]
+    assert [(s.key, s.reason) for s in only.skipped] == [
+        ("?", "search returned a non-object issue")
+    ] * 2
+
+
+async def test_batches_look_up_the_fields_themselves(
+    mock: respx.MockRouter, connector: JiraConnector
+) -> None:
     mock.post(SEARCH).mock(return_value=page([jira_issue(1, customfield_10016=3)]))
-    [only] = [p async for p in connector.batches("issues", None)]
+    [only] = [b async for b in connector.batches("issues", None)]
     assert only.items[0].estimate == 3.0
     assert mock.routes[0].call_count == 1
 
@@ -373,6 +429,6 @@ async def test_transport_is_used_when_given(sleep: FakeSleep) -> None:
         sleep=sleep,
         policy=RetryPolicy(attempts=2),
     ) as jira:
-        pages = await collect(jira)
+        batches = await collect(jira)
     assert seen == ["/rest/api/3/field", "/rest/api/3/search/jql"]
-    assert pages[0].items[0].key == "PAY-1"
+    assert batches[0].items[0].key == "PAY-1"

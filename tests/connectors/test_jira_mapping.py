@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
@@ -10,12 +10,11 @@ import pytest
 
 from connectors.jira.mapping import (
     CustomFields,
-    MappingError,
     adf_to_text,
     find_custom_fields,
     map_issue,
-    parse_datetime,
 )
+from connectors.payload import MappingError
 from hub.contract.records import Level, PersonRecord, StatusCategory
 
 BASE = "https://acme.atlassian.net"
@@ -349,24 +348,6 @@ def test_assignee_without_visible_email() -> None:
 def test_custom_fields_are_ignored_without_their_ids() -> None:
     record = map_issue(issue(), base=BASE)
     assert (record.start_date, record.estimate) == (None, None)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2021-01-18T23:45:00.000+0000", datetime(2021, 1, 18, 23, 45, tzinfo=UTC)),
-        ("2021-01-18T23:45:00Z", datetime(2021, 1, 18, 23, 45, tzinfo=UTC)),
-        ("2021-01-18T23:45:00.000+00:00", datetime(2021, 1, 18, 23, 45, tzinfo=UTC)),
-        (
-            "2021-01-18T23:45:00.000-0800",
-            datetime(2021, 1, 18, 23, 45, tzinfo=timezone(timedelta(hours=-8))),
-        ),
-    ],
-)
-def test_parse_datetime_is_timezone_aware(text: str, expected: datetime) -> None:
-    parsed = parse_datetime(text)
-    assert parsed == expected
-    assert parsed.tzinfo is not None
 
 
 def test_find_custom_fields_by_name() -> None:

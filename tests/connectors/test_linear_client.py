@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from pydantic import SecretStr
 import simulators
 from connectors import connector_for
 from connectors.base import Batch, Connector
-from connectors.http import RetryPolicy
+from connectors.http.retry import RetryPolicy
 from connectors.linear import LinearConnector
 from connectors.linear.connector import StreamCursor, decode_cursor, encode_cursor
 from connectors.linear.queries import MAX_FIRST, QUERIES
@@ -34,6 +34,7 @@ from hub.contract.errors import (
     TrackerRequestError,
     TrackerUnavailable,
 )
+from tests.connectors.conftest import FakeSleep
 
 BASE = "https://api.linear.app"
 GRAPHQL = f"{BASE}/graphql"
@@ -87,25 +88,6 @@ def graphql_error(code: str, status: int = 200, **headers: str) -> httpx.Respons
     return httpx.Response(status, json={"errors": [error]}, headers=headers)
 
 
-class FakeSleep:
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        yield router
-
-
-@pytest.fixture
-def sleep() -> FakeSleep:
-    return FakeSleep()
-
-
 @pytest.fixture
 async def connector(sleep: FakeSleep) -> AsyncIterator[LinearConnector]:
     linear = LinearConnector(make_source(page_size=2), sleep=sleep)
@@ -114,7 +96,7 @@ async def connector(sleep: FakeSleep) -> AsyncIterator[LinearConnector]:
 
 
 async def collect(connector: Connector, stream: str, cursor: str | None = None) -> list[Batch]:
-    return [p async for p in connector.batches(stream, cursor)]
+    return [b async for b in connector.batches(stream, cursor)]
 
 
 def sent(route: respx.Route) -> list[dict[str, Any]]:
@@ -191,9 +173,9 @@ async def test_paging_follows_end_cursor_until_no_next_page(
             answer("issues", [issue(5)]),
         ]
     )
-    pages = await collect(connector, "issues")
+    batches = await collect(connector, "issues")
 
-    assert [[i.key for i in p.items] for p in pages] == [
+    assert [[i.key for i in b.items] for b in batches] == [
         ["ENG-1", "ENG-2"],
         ["ENG-3", "ENG-4"],
         ["ENG-5"],
@@ -217,9 +199,9 @@ async def test_descending_pass_commits_the_newest_only_at_its_end(
         ]
     )
     cursor = encode_cursor(StreamCursor(since=decode_cursor(json.dumps({"since": OLD})).since))
-    pages = await collect(connector, "issues", cursor)
+    batches = await collect(connector, "issues", cursor)
 
-    assert [state(p.cursor) for p in pages] == [
+    assert [state(b.cursor) for b in batches] == [
         {"since": OLD, "after": "c-2", "max": "2024-11-29T12:00:00.500Z"},
         {"since": "2024-11-29T12:00:00.500Z"},
     ]
@@ -240,20 +222,20 @@ async def test_resume_after_a_failure_mid_stream_continues_the_same_pass(
     stored: str | None = json.dumps({"since": OLD})
     async with LinearConnector(source, sleep=sleep, policy=RetryPolicy(attempts=1)) as linear:
         with pytest.raises(TrackerUnavailable):
-            async for page in linear.batches("issues", stored):
-                stored = page.cursor  # the engine stores each page with its cursor
+            async for batch in linear.batches("issues", stored):
+                stored = batch.cursor  # the engine stores each page with its cursor
 
     assert state(stored) == {"since": OLD, "after": "c-2", "max": newest}
 
     route.side_effect = [answer("issues", [issue(3, "2024-11-29T10:00:00.000Z")])]
     async with LinearConnector(source, sleep=sleep) as linear:
-        pages = await collect(linear, "issues", stored)
+        batches = await collect(linear, "issues", stored)
 
     resumed = sent(route)[-1]["variables"]
     assert resumed["after"] == "c-2"
     assert resumed["filter"]["updatedAt"] == {"gt": OLD}
-    assert [i.key for i in pages[0].items] == ["ENG-3"]
-    assert state(pages[-1].cursor) == {"since": newest}
+    assert [i.key for i in batches[0].items] == ["ENG-3"]
+    assert state(batches[-1].cursor) == {"since": newest}
 
 
 async def test_unchanged_resync_costs_one_request_per_stream(

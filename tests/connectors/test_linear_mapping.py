@@ -9,13 +9,12 @@ import orjson
 import pytest
 
 from connectors.linear.mapping import (
-    MappingError,
     map_initiative,
     map_issue,
     map_project,
-    parse_datetime,
     truncated,
 )
+from connectors.payload import MappingError
 from hub.contract.records import Level, PersonRecord, StatusCategory
 
 ISSUE_ID = "7f3c1d6e-54a2-4c1b-9a43-0c9e2b1f5a10"
@@ -361,8 +360,3 @@ def test_trashed_initiative_is_deleted() -> None:
 def test_unknown_initiative_status_is_a_mapping_error() -> None:
     with pytest.raises(MappingError, match="'Payments v2'.*'Someday'"):
         map_initiative(initiative(status="Someday"))
-
-
-def test_datetimes_are_aware() -> None:
-    assert parse_datetime("2024-11-29T10:00:00.000Z").tzinfo is not None
-    assert parse_datetime("2024-11-29T10:00:00").tzinfo is UTC

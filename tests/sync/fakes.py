@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from connectors.base import Batch, Connector, Skipped
-from connectors.http import RequestStats
+from connectors.http.stats import RequestStats
 from hub.contract.config import SourceConfig
 from hub.contract.errors import TrackerAuthError
 from hub.contract.records import ItemRecord, Level, StatusCategory
@@ -48,7 +48,7 @@ class FakeConnector(Connector):
         skipped: Sequence[Skipped] = (),
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        super().__init__(source, transport=transport)
+        super().__init__(source)
         self.items = sorted(items, key=lambda i: i.updated_at)
         self.batch_size = batch_size
         self.fail_after_batches = fail_after_batches
