@@ -1,5 +1,6 @@
 """Dependencies as people ask about them: the edges that cross tools, and the graph around
-an item, an initiative or a component (``hub.views.graph`` does the graph work)."""
+an item, an initiative or a component (``hub.views.graph`` does the graph work, after
+``hub.views.graph_loading`` reads it)."""
 
 from __future__ import annotations
 
@@ -28,12 +29,11 @@ from hub.views.graph import (
     blocked_by_open_work,
     critical_path,
     cycles,
-    load_graph,
     neighbourhood,
-    node_columns,
     schedule_conflicts,
 )
 from hub.views.graph import Edge as GraphEdge
+from hub.views.graph_loading import load_graph, node_columns
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,9 +28,9 @@ from hub.views.graph import (
     blocked_by_open_work,
     critical_path,
     cycles,
-    load_graph,
     neighbourhood,
 )
+from hub.views.graph_loading import load_graph
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 TODAY = date(2026, 4, 15)
