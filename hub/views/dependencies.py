@@ -157,14 +157,6 @@ async def root_selection(session: AsyncSession, root: str, kind: RootKind) -> Se
     return select(ItemComponent.item_id).where(ItemComponent.component_id == component_id)
 
 
-async def resolve_roots(session: AsyncSession, root: str, kind: RootKind) -> list[Node]:
-    """The live items a graph starts from; ``NotFound`` when the root names nothing."""
-    nodes = await _nodes(session, await root_selection(session, root, kind))
-    if kind == RootKind.ITEM and not nodes:
-        raise NotFound(f"no live item has the key or hub id {root!r}")
-    return nodes
-
-
 def _under_initiatives(initiative_ids: list[str]) -> Select[Any]:
     """Ids of the live epics under the initiatives (a person's assignment outranks the
     tracker parent) and of those epics' issues: a union of lookups by parent, so that each
