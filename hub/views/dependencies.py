@@ -178,7 +178,7 @@ def _under_initiatives(initiative_ids: list[str]) -> Select[Any]:
         ),
     ).cte("epics")
     # Read twice; SQLite would otherwise build it once into a table without an index and
-    # then scan that table for every issue (60 ms where inlining costs 2 ms at 100k items).
+    # then scan that table for every issue (docs/api-benchmarks.md has the figures).
     epics = epics.prefix_with("NOT MATERIALIZED")
     # "Not an epic or initiative" rather than "an issue": SQLite answers an equality on the
     # level by reading every issue, where the parent index reads only these epics' own.
