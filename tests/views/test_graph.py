@@ -24,6 +24,7 @@ from hub.views.dependencies import RootKind, dependency_view
 from hub.views.graph import (
     BlockingGraph,
     Direction,
+    Neighbourhood,
     Node,
     blocked_by_open_work,
     critical_path,
@@ -355,7 +356,10 @@ async def test_the_part_read_for_a_root_answers_as_the_whole_graph_does(sessions
                 ), (root, direction, depth)
 
 
-def answers(graph: BlockingGraph, roots: list[str], direction: Direction, depth: int) -> tuple:
+Answers = tuple[Neighbourhood, list[list[str]], list[str], list[str]]
+
+
+def answers(graph: BlockingGraph, roots: list[str], direction: Direction, depth: int) -> Answers:
     around = neighbourhood(graph, roots, direction, depth)
     return (
         around,
