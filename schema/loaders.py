@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import Executable, Select, false, func, select
+from sqlalchemy import Executable, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import InstrumentedAttribute, defer
+from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.dataloader import DataLoader
 
 from hub.storage.models import (
@@ -31,6 +31,7 @@ from hub.storage.models import (
     WorkItem,
 )
 from hub.views.components import items_at_risk
+from hub.views.items import visible_items
 
 MAX_BATCH_SIZE = 1000
 """Bounds the ``IN`` list of one statement (SQLite and asyncpg cap bound parameters)."""
@@ -38,15 +39,6 @@ MAX_BATCH_SIZE = 1000
 Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
 Sessions = async_sessionmaker[AsyncSession]
-
-
-def visible_items() -> Select[WorkItem]:
-    """Non-deleted work items, without the columns no resolver reads."""
-    return (
-        select(WorkItem)
-        .options(defer(WorkItem.raw, raiseload=True), defer(WorkItem.body, raiseload=True))
-        .where(WorkItem.deleted == false())
-    )
 
 
 async def _all(sessions: Sessions, statement: Executable) -> list[Any]:

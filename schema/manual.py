@@ -2,16 +2,20 @@
 epics assigned to initiatives, and manual dependencies. No re-sync undoes any of them.
 
 The work is done by ``hub.sync.manual``; here its refusals become typed members of each result
-union (as in ``schema.mutations``), so that a client branches on ``__typename``.
+union (as in ``schema.mutations``), so that a client branches on ``__typename``. Each GraphQL
+problem type has the name and the fields of the error class it reports
+(``hub.contract.errors``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from typing import Annotated, TypeAlias, cast
 
 import strawberry
 
+from hub.contract.errors import ManualChangeRejected
 from hub.contract.records import Level, StatusCategory
 from hub.storage import models
 from hub.storage.database import transaction
@@ -153,34 +157,35 @@ RemoveDependencyResult: TypeAlias = Annotated[
 ]
 
 
-def problem(rejected: manual.Rejected) -> ManualChangeProblem:
-    """The GraphQL type of a refusal; every mutation's union lists those its operation raises."""
-    message = str(rejected)
-    match rejected:
-        case manual.UnknownItem():
-            return ItemNotFound(message=message, reference=rejected.reference)
-        case manual.UnknownInitiative():
-            return InitiativeNotFound(message=message, reference=rejected.reference)
-        case manual.AmbiguousKey():
-            ids = [strawberry.ID(item_id) for item_id in rejected.ids]
-            return AmbiguousItemKey(message=message, reference=rejected.reference, ids=ids)
-        case manual.NotAnEpic():
-            return NotAnEpic(message=message, level=rejected.level)
-        case manual.NotAssigned():
-            return AssignmentNotFound(message=message)
-        case manual.InvalidKey():
-            return InvalidInitiativeKey(message=message, key=rejected.key)
-        case manual.InvalidInitiative():
-            return InvalidInitiative(message=message)
-        case manual.KeyTaken():
-            return InitiativeKeyTaken(message=message, key=rejected.key)
-        case manual.SelfDependency():
-            return SelfDependency(message=message)
-        case manual.DuplicateDependency():
-            return DuplicateDependency(message=message)
-        case manual.NoSuchDependency():
-            return DependencyNotFound(message=message)
-    raise TypeError(f"no GraphQL type for {type(rejected).__name__}")
+PROBLEM_TYPES: dict[str, type[ManualChangeProblem]] = {
+    problem_type.__name__: problem_type
+    for problem_type in (
+        ItemNotFound,
+        InitiativeNotFound,
+        AmbiguousItemKey,
+        NotAnEpic,
+        AssignmentNotFound,
+        InvalidInitiativeKey,
+        InvalidInitiative,
+        InitiativeKeyTaken,
+        SelfDependency,
+        DuplicateDependency,
+        DependencyNotFound,
+    )
+}
+"""Each refusal's GraphQL type, by the name it shares with its error class."""
+
+
+def problem(rejected: ManualChangeRejected) -> ManualChangeProblem:
+    """The GraphQL type of a refusal, its fields read from the error's attributes of the
+    same names; every mutation's union lists those its operation raises."""
+    problem_type = PROBLEM_TYPES[type(rejected).__name__]
+    fields = {
+        field.name: getattr(rejected, field.name)
+        for field in dataclasses.fields(problem_type)
+        if field.name != "message"
+    }
+    return problem_type(message=str(rejected), **fields)
 
 
 def _now() -> datetime:
@@ -215,7 +220,7 @@ class ManualMutation:
                 row = await manual.create_initiative(
                     session, new, _now(), declared=_declared_initiatives(info)
                 )
-        except manual.Rejected as rejected:
+        except ManualChangeRejected as rejected:
             return cast(CreateInitiativeResult, problem(rejected))
         return Item.from_row(row)
 
@@ -230,7 +235,7 @@ class ManualMutation:
         try:
             async with transaction(info.context.sessions) as session:
                 done = await manual.assign_to_initiative(session, item, initiative, _now())
-        except manual.Rejected as rejected:
+        except ManualChangeRejected as rejected:
             return cast(AssignToInitiativeResult, problem(rejected))
         return InitiativeAssignment(
             item=Item.from_row(done.item),
@@ -247,7 +252,7 @@ class ManualMutation:
         try:
             async with transaction(info.context.sessions) as session:
                 row = await manual.unassign_from_initiative(session, item)
-        except manual.Rejected as rejected:
+        except ManualChangeRejected as rejected:
             return cast(UnassignFromInitiativeResult, problem(rejected))
         return Item.from_row(row)
 
@@ -261,7 +266,7 @@ class ManualMutation:
         try:
             async with transaction(info.context.sessions) as session:
                 row = await manual.add_dependency(session, blocker, blocked, note, _now())
-        except manual.Rejected as rejected:
+        except ManualChangeRejected as rejected:
             return cast(AddDependencyResult, problem(rejected))
         return ManualDependency.from_row(row)
 
@@ -275,6 +280,6 @@ class ManualMutation:
         try:
             async with transaction(info.context.sessions) as session:
                 row = await manual.remove_dependency(session, blocker, blocked)
-        except manual.Rejected as rejected:
+        except ManualChangeRejected as rejected:
             return cast(RemoveDependencyResult, problem(rejected))
         return ManualDependency.from_row(row)

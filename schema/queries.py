@@ -10,20 +10,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import Boolean, ColumnElement, Select, false, func, or_, select, tuple_
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
-from hub.contract.records import Level
-from hub.storage.models import Component, ItemComponent, Person, Source, WorkItem
+from hub.views.items import Position, item_page, position
 from schema.context import Info
-from schema.loaders import visible_items
 from schema.runs import SyncRun
 from schema.sync import sources, sync_runs
 from schema.types import Item, ItemConnection, ItemEdge, ItemFilter, PageInfo
@@ -34,13 +26,13 @@ DEFAULT_PAGE_SIZE = 50
 _CURSOR_PREFIX = "item:"
 
 
-def encode_cursor(item: WorkItem) -> str:
-    """An opaque position after ``item`` in (key, id) order."""
-    payload = _CURSOR_PREFIX + json.dumps([item.key, item.id], separators=(",", ":"))
+def encode_cursor(after: Position) -> str:
+    """An opaque form of a position in (key, id) order."""
+    payload = _CURSOR_PREFIX + json.dumps(list(after), separators=(",", ":"))
     return base64.urlsafe_b64encode(payload.encode()).decode()
 
 
-def decode_cursor(cursor: str) -> tuple[str, str]:
+def decode_cursor(cursor: str) -> Position:
     """The (key, id) a cursor points after; a clear error for anything this API did not issue."""
     try:
         payload = base64.urlsafe_b64decode(cursor.encode("ascii")).decode()
@@ -65,104 +57,6 @@ def _checked_page_size(first: int) -> int:
             "page through larger lists with `after`."
         )
     return first
-
-
-def filter_conditions(item_filter: ItemFilter | None) -> list[ColumnElement[bool]]:
-    """SQL conditions for an ``ItemFilter``; deleted items are excluded by ``visible_items``.
-
-    Every condition is a column test or a subquery, so a filtered page is still one statement.
-    """
-    if item_filter is None:
-        return []
-    conditions: list[ColumnElement[bool]] = []
-    if item_filter.level is not None:
-        conditions.append(WorkItem.level == item_filter.level)
-    if item_filter.status_category is not None:
-        conditions.append(WorkItem.status_category == item_filter.status_category)
-    if item_filter.status_categories is not None:
-        conditions.append(WorkItem.status_category.in_(item_filter.status_categories))
-    if item_filter.source is not None:
-        source_ids = select(Source.id).where(Source.name == item_filter.source)
-        conditions.append(WorkItem.source_id.in_(source_ids))
-    if item_filter.component is not None:
-        item_ids = (
-            select(ItemComponent.item_id)
-            .join(Component, Component.id == ItemComponent.component_id)
-            .where(Component.name == item_filter.component)
-        )
-        conditions.append(WorkItem.id.in_(item_ids))
-    if item_filter.text:
-        conditions.append(
-            WorkItem.title.icontains(item_filter.text, autoescape=True)
-            | WorkItem.key.icontains(item_filter.text, autoescape=True)
-        )
-    if item_filter.initiative is not None:
-        conditions.append(_under_initiative(item_filter.initiative))
-    if item_filter.assignee is not None:
-        conditions.append(_assigned_to(item_filter.assignee))
-    if item_filter.label is not None:
-        conditions.append(HasLabel(WorkItem.labels, item_filter.label))
-    if item_filter.target_from is not None:
-        conditions.append(WorkItem.target_date >= item_filter.target_from)
-    if item_filter.target_to is not None:
-        conditions.append(WorkItem.target_date <= item_filter.target_to)
-    return conditions
-
-
-def _under_initiative(reference: str) -> ColumnElement[bool]:
-    """Items whose parent or grandparent is the initiative: its epics (by tracker parent, rule
-    or assignment, all stored as the parent) and their issues."""
-    initiative, epic = aliased(WorkItem), aliased(WorkItem)
-    initiative_ids = select(initiative.id).where(
-        initiative.level == Level.INITIATIVE,
-        initiative.deleted == false(),
-        or_(initiative.id == reference, func.lower(initiative.key) == reference.lower()),
-    )
-    child_ids = select(epic.id).where(epic.parent_id.in_(initiative_ids), epic.deleted == false())
-    return WorkItem.parent_id.in_(initiative_ids) | WorkItem.parent_id.in_(child_ids)
-
-
-def _assigned_to(person: str) -> ColumnElement[bool]:
-    """A person by the name or email people know them by, or the tracker's id for them."""
-    people = select(Person.id).where(
-        or_(
-            Person.external_id == person,
-            func.lower(Person.email) == person.lower(),
-            func.lower(Person.name) == person.lower(),
-        )
-    )
-    return WorkItem.assignee_id.in_(people)
-
-
-class HasLabel(FunctionElement[bool]):
-    """``HasLabel(column, label)``: the JSON list of strings in ``column`` holds ``label``.
-    JSON lists are searched differently by each database, so it compiles per dialect."""
-
-    type = Boolean()
-    name = "has_label"
-    inherit_cache = True
-
-
-@compiles(HasLabel, "sqlite")
-def _has_label_sqlite(element: HasLabel, compiler: SQLCompiler, **kw: Any) -> str:
-    column, label = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = {label})"
-
-
-@compiles(HasLabel, "postgresql")
-def _has_label_postgresql(element: HasLabel, compiler: SQLCompiler, **kw: Any) -> str:
-    column, label = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"({column} @> jsonb_build_array(CAST({label} AS TEXT)))"
-
-
-def _count(conditions: list[ColumnElement[bool]]) -> Select[int]:
-    matching = visible_items().where(*conditions).with_only_columns(WorkItem.id).subquery()
-    return select(func.count()).select_from(matching)
-
-
-async def _page(info: Info, statement: Select[Any]) -> list[WorkItem]:
-    async with info.context.sessions() as session:
-        return list((await session.scalars(statement)).all())
 
 
 @strawberry.type
@@ -202,21 +96,20 @@ class Query:
         after: str | None = None,
     ) -> ItemConnection:
         page_size = _checked_page_size(first)
-        conditions = filter_conditions(filter)
-        statement = visible_items().where(*conditions)
-        if after is not None:
-            statement = statement.where(tuple_(WorkItem.key, WorkItem.id) > decode_cursor(after))
-        statement = statement.order_by(WorkItem.key, WorkItem.id).limit(page_size + 1)
-        rows = await _page(info, statement)
+        item_filter = (filter or ItemFilter()).to_view()
+        start = None if after is None else decode_cursor(after)
+        async with info.context.sessions() as session:
+            page = await item_page(session, item_filter, first=page_size, after=start)
         edges = [
-            ItemEdge(cursor=encode_cursor(row), node=Item.from_row(row)) for row in rows[:page_size]
+            ItemEdge(cursor=encode_cursor(position(row)), node=Item.from_row(row))
+            for row in page.items
         ]
         return ItemConnection(
             edges=edges,
             page_info=PageInfo(
-                has_next_page=len(rows) > page_size,
+                has_next_page=page.has_next_page,
                 end_cursor=edges[-1].cursor if edges else None,
                 start_cursor=edges[0].cursor if edges else None,
             ),
-            count_statement=_count(conditions),
+            item_filter=item_filter,
         )

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import strawberry
-from sqlalchemy import Select
 
+import hub.views.item_filter as view
 from hub.contract.config import SourceConfig
 from hub.contract.records import Level, StatusCategory
 from hub.storage import models
+from hub.views.items import count_items
 from schema.context import Info
 from schema.runs import SourceHealth, SyncRun, health_of
 
@@ -195,6 +196,21 @@ class ItemFilter:
         default=None, description="Target date on or before this day."
     )
 
+    def to_view(self) -> view.ItemFilter:
+        return view.ItemFilter(
+            level=self.level,
+            source=self.source,
+            status_category=self.status_category,
+            component=self.component,
+            text=self.text,
+            status_categories=self.status_categories,
+            initiative=self.initiative,
+            assignee=self.assignee,
+            label=self.label,
+            target_from=self.target_from,
+            target_to=self.target_to,
+        )
+
 
 @strawberry.type(description="Forward pagination only: pass `endCursor` as `after`.")
 class PageInfo:
@@ -216,9 +232,9 @@ class ItemEdge:
 class ItemConnection:
     edges: list[ItemEdge]
     page_info: PageInfo
-    count_statement: strawberry.Private[Select[int]]
+    item_filter: strawberry.Private[view.ItemFilter]
 
     @strawberry.field(description="Items matching the filter across all pages; costs a count.")
     async def total_count(self, info: Info) -> int:
         async with info.context.sessions() as session:
-            return (await session.execute(self.count_statement)).scalar_one()
+            return await count_items(session, self.item_filter)

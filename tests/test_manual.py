@@ -3,16 +3,28 @@ sync undoes them (API-created initiatives, manual dependencies)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.contract.config import InitiativeConfig, SourceConfig
-from hub.contract.errors import HubError, NotFound
+from hub.contract.errors import (
+    AmbiguousItemKey,
+    DependencyNotFound,
+    DuplicateDependency,
+    InitiativeKeyTaken,
+    InitiativeNotFound,
+    InvalidInitiative,
+    InvalidInitiativeKey,
+    ItemNotFound,
+    NotFound,
+    SelfDependency,
+)
 from hub.contract.records import ItemRecord, Level, Provenance
 from hub.storage.database import transaction
 from hub.storage.models import Dependency, Source, WorkItem
@@ -129,16 +141,16 @@ async def test_the_key_of_a_deleted_config_initiative_can_be_reused(sessions) ->
 @pytest.mark.parametrize(
     ("key", "title", "fields", "error"),
     [
-        ("Growth", "Growth", {}, manual.InvalidKey),
-        ("-growth", "Growth", {}, manual.InvalidKey),
-        ("growth 2", "Growth", {}, manual.InvalidKey),
-        ("g" * 101, "Growth", {}, manual.InvalidKey),
-        ("growth", "   ", {}, manual.InvalidInitiative),
+        ("Growth", "Growth", {}, InvalidInitiativeKey),
+        ("-growth", "Growth", {}, InvalidInitiativeKey),
+        ("growth 2", "Growth", {}, InvalidInitiativeKey),
+        ("g" * 101, "Growth", {}, InvalidInitiativeKey),
+        ("growth", "   ", {}, InvalidInitiative),
         (
             "growth",
             "Growth",
             {"start_date": date(2026, 5, 1), "target_date": date(2026, 4, 1)},
-            manual.InvalidInitiative,
+            InvalidInitiative,
         ),
     ],
 )
@@ -152,10 +164,10 @@ async def test_a_key_in_use_or_declared_in_the_config_is_taken(sessions) -> None
     await sync(sessions)
     await create(sessions)
     for key in ("payments-v2", "growth"):
-        with pytest.raises(manual.KeyTaken):
+        with pytest.raises(InitiativeKeyTaken):
             await create(sessions, key)
     async with transaction(sessions) as session:
-        with pytest.raises(manual.KeyTaken, match="declared in the config"):
+        with pytest.raises(InitiativeKeyTaken, match="declared in the config"):
             new = manual.NewInitiative("not-synced-yet", "Later")
             await manual.create_initiative(session, new, NOW, declared={"not-synced-yet"})
 
@@ -165,9 +177,9 @@ async def test_items_are_found_by_hub_id_or_by_key_in_any_case(sessions) -> None
     async with sessions() as session:
         assert (await manual.find_item(session, "jira:1")).key == "PAY-1"
         assert (await manual.find_item(session, "pay-2")).id == "jira:2"
-        with pytest.raises(manual.UnknownItem):
+        with pytest.raises(ItemNotFound):
             await manual.find_item(session, "PAY-404")
-        with pytest.raises(manual.UnknownInitiative):
+        with pytest.raises(InitiativeNotFound):
             await manual.find_item(session, "PAY-1", level=Level.INITIATIVE)
 
 
@@ -179,7 +191,7 @@ async def test_a_key_in_two_sources_is_ambiguous_but_its_hub_ids_are_not(session
         assert original is not None
         session.add(replace_id(original, "other:1", 99))
     async with sessions() as session:
-        with pytest.raises(manual.AmbiguousKey) as raised:
+        with pytest.raises(AmbiguousItemKey) as raised:
             await manual.find_item(session, "PAY-1")
         assert raised.value.ids == ["jira:1", "other:1"]
         assert (await manual.find_item(session, "other:1")).source_id == 99
@@ -212,9 +224,9 @@ async def test_a_manual_dependency_is_refused_twice_and_on_itself(sessions) -> N
     async with transaction(sessions) as session:
         await manual.add_dependency(session, "PAY-2", "PAY-3", None, NOW)
     async with transaction(sessions) as session:
-        with pytest.raises(manual.DuplicateDependency):
+        with pytest.raises(DuplicateDependency):
             await manual.add_dependency(session, "jira:2", "pay-3", None, NOW)
-        with pytest.raises(manual.SelfDependency):
+        with pytest.raises(SelfDependency):
             await manual.add_dependency(session, "PAY-2", "jira:2", None, NOW)
 
 
@@ -235,16 +247,23 @@ async def test_a_manual_dependency_on_a_deleted_item_can_still_be_removed(sessio
 async def test_tracker_dependencies_are_not_removed_by_hand(sessions) -> None:
     await sync(sessions)
     async with transaction(sessions) as session:
-        with pytest.raises(manual.NoSuchDependency, match="change only in the tracker"):
+        with pytest.raises(DependencyNotFound, match="change only in the tracker"):
             await manual.remove_dependency(session, "PAY-1", "PAY-2")
 
 
-def test_refusals_are_hub_errors_and_missing_things_are_not_found() -> None:
-    assert issubclass(manual.Rejected, HubError)
-    for error in (
-        manual.UnknownItem,
-        manual.UnknownInitiative,
-        manual.NotAssigned,
-        manual.NoSuchDependency,
-    ):
-        assert issubclass(error, NotFound)
+MISSING = {
+    "item": lambda session: manual.find_item(session, "PAY-404"),
+    "initiative": lambda session: manual.find_item(session, "PAY-1", level=Level.INITIATIVE),
+    "assignment": lambda session: manual.unassign_from_initiative(session, "PAY-1"),
+    "dependency": lambda session: manual.remove_dependency(session, "PAY-3", "PAY-1"),
+}
+
+
+@pytest.mark.parametrize("operation", MISSING.values(), ids=MISSING.keys())
+async def test_a_refusal_about_something_missing_is_caught_as_not_found(
+    sessions, operation: Callable[[AsyncSession], Awaitable[object]]
+) -> None:
+    await sync(sessions)
+    async with transaction(sessions) as session:
+        with pytest.raises(NotFound, match="PAY-"):
+            await operation(session)

@@ -4,21 +4,9 @@ None of these come from a tracker, so no sync may undo them: API-created initiat
 the config's to delete (``hub.sync.native``), assignments are re-applied after every page
 (``hub.sync.assignments``), and the sync never touches ``MANUAL`` dependencies.
 
-Each operation works in the caller's transaction and raises a ``Rejected`` error, whose
-message says what to do next, for anything the person asking can fix:
-
-    Rejected(HubError)
-    ├── UnknownItem (NotFound)          no live item has that tracker key or hub id
-    ├── UnknownInitiative (NotFound)    no live initiative has that key or hub id
-    ├── AmbiguousKey                    the key names items in several sources
-    ├── NotAnEpic                       only epics go under initiatives
-    ├── NotAssigned (NotFound)          the item has no manual assignment to remove
-    ├── InvalidKey                      an initiative key must be a lowercase slug
-    ├── InvalidInitiative               a blank title, or a target before the start
-    ├── KeyTaken                        another initiative has that key
-    ├── SelfDependency                  an item cannot block itself
-    ├── DuplicateDependency             that manual dependency exists already
-    └── NoSuchDependency (NotFound)     there is no such manual dependency to remove
+Each operation works in the caller's transaction and raises a ``ManualChangeRejected``
+error (the tree in ``hub.contract.errors``), whose message says what to do next, for anything
+the person asking can fix.
 """
 
 from __future__ import annotations
@@ -32,96 +20,24 @@ from sqlalchemy import delete, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.contract.config import HUB_SOURCE, InitiativeConfig
-from hub.contract.errors import HubError, NotFound
+from hub.contract.errors import (
+    AmbiguousItemKey,
+    AssignmentNotFound,
+    DependencyNotFound,
+    DuplicateDependency,
+    InitiativeKeyTaken,
+    InitiativeNotFound,
+    InvalidInitiative,
+    InvalidInitiativeKey,
+    ItemNotFound,
+    NotAnEpic,
+    SelfDependency,
+)
 from hub.contract.records import Level, Provenance, StatusCategory, hub_id
 from hub.storage.models import Dependency, InitiativeAssignment, WorkItem
 from hub.storage.upsert import upsert
 from hub.sync.native import api_initiative_record, hub_target
 from hub.sync.store import store_items
-
-
-class Rejected(HubError):
-    """A manual change the hub refuses; nothing was written."""
-
-
-class UnknownItem(Rejected, NotFound):
-    def __init__(self, reference: str) -> None:
-        super().__init__(
-            f"no item has the tracker key or hub id {reference!r}; check the key, or sync its "
-            "source first"
-        )
-        self.reference = reference
-
-
-class UnknownInitiative(Rejected, NotFound):
-    def __init__(self, reference: str) -> None:
-        super().__init__(
-            f"no initiative has the key or hub id {reference!r}; create it with "
-            "`createInitiative` or declare it in the config"
-        )
-        self.reference = reference
-
-
-class AmbiguousKey(Rejected):
-    def __init__(self, reference: str, ids: list[str]) -> None:
-        super().__init__(
-            f"key {reference!r} names items in several sources ({', '.join(ids)}); "
-            "pass the hub id instead"
-        )
-        self.reference = reference
-        self.ids = ids
-
-
-class NotAnEpic(Rejected):
-    def __init__(self, item: WorkItem) -> None:
-        super().__init__(
-            f"{item.key} is an {item.level.value}; only epics go under initiatives "
-            "(issues follow their epic)"
-        )
-        self.level = item.level
-
-
-class NotAssigned(Rejected, NotFound):
-    def __init__(self, item: WorkItem) -> None:
-        super().__init__(f"{item.key} has no manual initiative assignment to remove")
-
-
-class InvalidKey(Rejected):
-    def __init__(self, key: str) -> None:
-        super().__init__(
-            f"initiative key {key!r} is not valid: use lowercase letters, digits, '-', '_' "
-            "and '.', starting with a letter or digit, at most 100 characters"
-        )
-        self.key = key
-
-
-class InvalidInitiative(Rejected):
-    """A field other than the key is wrong; the message names it."""
-
-
-class KeyTaken(Rejected):
-    def __init__(self, key: str, *, declared: bool) -> None:
-        where = "declared in the config" if declared else "in use by another initiative"
-        super().__init__(f"initiative key {key!r} is {where}; choose another key")
-        self.key = key
-
-
-class SelfDependency(Rejected):
-    def __init__(self, item: WorkItem) -> None:
-        super().__init__(f"{item.key} cannot block itself; name two different items")
-
-
-class DuplicateDependency(Rejected):
-    def __init__(self, blocker: WorkItem, blocked: WorkItem) -> None:
-        super().__init__(f"{blocker.key} already blocks {blocked.key} by a manual dependency")
-
-
-class NoSuchDependency(Rejected, NotFound):
-    def __init__(self, blocker: WorkItem, blocked: WorkItem) -> None:
-        super().__init__(
-            f"there is no manual dependency {blocker.key} blocks {blocked.key}; tracker and "
-            "mention dependencies change only in the tracker"
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +78,8 @@ async def find_item(
     if exact or len(rows) == 1:
         return (exact or rows)[0]
     if rows:
-        raise AmbiguousKey(reference, [row.id for row in rows])
-    raise UnknownInitiative(reference) if level == Level.INITIATIVE else UnknownItem(reference)
+        raise AmbiguousItemKey(reference, [row.id for row in rows])
+    raise InitiativeNotFound(reference) if level == Level.INITIATIVE else ItemNotFound(reference)
 
 
 async def create_initiative(
@@ -181,7 +97,7 @@ async def create_initiative(
         select(WorkItem.id).where(WorkItem.id == item_id, WorkItem.deleted == false())
     )
     if initiative.key in declared or live is not None:
-        raise KeyTaken(initiative.key, declared=initiative.key in declared)
+        raise InitiativeKeyTaken(initiative.key, declared=initiative.key in declared)
     target = await hub_target(session, now)
     await store_items(session, target, [api_initiative_record(initiative, now)], now)
     row = await session.get(WorkItem, item_id, populate_existing=True)
@@ -203,7 +119,7 @@ def _checked(new: NewInitiative) -> InitiativeConfig:
         )
     except ValidationError as exc:
         if any(error["loc"] == ("key",) for error in exc.errors()):
-            raise InvalidKey(new.key) from None
+            raise InvalidInitiativeKey(new.key) from None
         fields = ", ".join(str(error["loc"][0]) for error in exc.errors())
         raise InvalidInitiative(f"initiative field(s) not valid: {fields}") from None
     start, target = initiative.start_date, initiative.target_date
@@ -218,7 +134,7 @@ async def assign_to_initiative(
     """Place an epic under an initiative now and for good; a new assignment replaces the old."""
     item = await find_item(session, item_reference)
     if item.level != Level.EPIC:
-        raise NotAnEpic(item)
+        raise NotAnEpic(item.key, item.level)
     initiative = await find_item(session, initiative_reference, level=Level.INITIATIVE)
     await upsert(
         session,
@@ -238,7 +154,7 @@ async def unassign_from_initiative(session: AsyncSession, item_reference: str) -
         delete(InitiativeAssignment).where(InitiativeAssignment.item_id == item.id)
     )
     if not removed.rowcount:  # type: ignore[attr-defined]
-        raise NotAssigned(item)
+        raise AssignmentNotFound(item.key)
     item.parent_id = item.synced_parent_id
     return item
 
@@ -254,9 +170,9 @@ async def add_dependency(
     blocker = await find_item(session, blocker_reference)
     blocked = await find_item(session, blocked_reference)
     if blocker.id == blocked.id:
-        raise SelfDependency(blocker)
+        raise SelfDependency(blocker.key)
     if await _manual_dependency(session, blocker, blocked) is not None:
-        raise DuplicateDependency(blocker, blocked)
+        raise DuplicateDependency(blocker.key, blocked.key)
     row = {
         "blocker_id": blocker.id,
         "blocked_id": blocked.id,
@@ -281,7 +197,7 @@ async def remove_dependency(
     blocked = await find_item(session, blocked_reference, include_deleted=True)
     dependency = await _manual_dependency(session, blocker, blocked)
     if dependency is None:
-        raise NoSuchDependency(blocker, blocked)
+        raise DependencyNotFound(blocker.key, blocked.key)
     await session.delete(dependency)
     return dependency
 

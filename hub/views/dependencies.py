@@ -1,5 +1,6 @@
 """Dependencies as people ask about them: the edges that cross tools, and the graph around
-an item, an initiative or a component (``hub.views.graph`` does the graph work)."""
+an item, an initiative or a component (``hub.views.graph`` does the graph work, after
+``hub.views.graph_loading`` reads it)."""
 
 from __future__ import annotations
 
@@ -28,12 +29,11 @@ from hub.views.graph import (
     blocked_by_open_work,
     critical_path,
     cycles,
-    load_graph,
     neighbourhood,
-    node_columns,
     schedule_conflicts,
 )
 from hub.views.graph import Edge as GraphEdge
+from hub.views.graph_loading import load_graph, node_columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,14 +157,6 @@ async def root_selection(session: AsyncSession, root: str, kind: RootKind) -> Se
     return select(ItemComponent.item_id).where(ItemComponent.component_id == component_id)
 
 
-async def resolve_roots(session: AsyncSession, root: str, kind: RootKind) -> list[Node]:
-    """The live items a graph starts from; ``NotFound`` when the root names nothing."""
-    nodes = await _nodes(session, await root_selection(session, root, kind))
-    if kind == RootKind.ITEM and not nodes:
-        raise NotFound(f"no live item has the key or hub id {root!r}")
-    return nodes
-
-
 def _under_initiatives(initiative_ids: list[str]) -> Select[Any]:
     """Ids of the live epics under the initiatives (a person's assignment outranks the
     tracker parent) and of those epics' issues: a union of lookups by parent, so that each
@@ -186,7 +178,7 @@ def _under_initiatives(initiative_ids: list[str]) -> Select[Any]:
         ),
     ).cte("epics")
     # Read twice; SQLite would otherwise build it once into a table without an index and
-    # then scan that table for every issue (60 ms where inlining costs 2 ms at 100k items).
+    # then scan that table for every issue (docs/api-benchmarks.md has the figures).
     epics = epics.prefix_with("NOT MATERIALIZED")
     # "Not an epic or initiative" rather than "an issue": SQLite answers an equality on the
     # level by reading every issue, where the parent index reads only these epics' own.

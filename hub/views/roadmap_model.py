@@ -100,10 +100,6 @@ class RoadmapEntry:
     def window_start(self) -> date:
         return self.start_date or self.created_on
 
-    @property
-    def slipping_blocker_keys(self) -> list[str]:
-        return [blocker.key for blocker in self.slipping_blockers]
-
     @classmethod
     def from_row(cls, row: WorkItem, source: str) -> RoadmapEntry:
         return cls(

@@ -129,11 +129,12 @@ async def test_mermaid_flowchart(sessions, hub_report) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "flowchart LR"
 
-    declared = dict(
-        re.fullmatch(r'  (n_\w+)\["([^"]*)"\]', line).groups()  # type: ignore[union-attr]
-        for line in lines
-        if re.fullmatch(r"  n_\w+\[.*", line)
-    )
+    declared: dict[str, str] = {}
+    for line in lines:
+        if re.fullmatch(r"  n_\w+\[.*", line):
+            node = re.fullmatch(r'  (n_\w+)\["([^"]*)"\]', line)
+            assert node is not None, line
+            declared[node[1]] = node[2]
     keys = {
         node_id: label.split(" · ")[0].replace("#35;", "#") for node_id, label in declared.items()
     }

@@ -114,7 +114,7 @@ def test_mermaid_labels_stay_inside_their_quotes() -> None:
 
 
 def test_markdown_escapes_every_cell() -> None:
-    item = {
+    item: dict[str, Any] = {
         "key": "acme/x#1",
         "title": NASTY,
         "url": "javascript:alert(1)",
@@ -145,7 +145,9 @@ def test_markdown_escapes_every_cell() -> None:
         "epics": [epic],
     }
     summary = {"epics": 1, "onTrack": 1, "atRisk": 0, "offTrack": 0, "done": 0, "noDates": 0}
-    data = {"roadmap": {"groupBy": "INITIATIVE", "asOf": "2026-04-01", "summary": summary}}
+    data: dict[str, Any] = {
+        "roadmap": {"groupBy": "INITIATIVE", "asOf": "2026-04-01", "summary": summary}
+    }
     data["roadmap"]["lanes"] = [lane]
     text = markdown.render_roadmap(data)
     assert "## No \\*initiative\\*" in text

@@ -49,7 +49,8 @@ async def client(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[ht
 async def post(client: httpx.AsyncClient, query: str) -> dict[str, Any]:
     response = await client.post("/graphql", json={"query": query})
     assert response.headers["content-type"].startswith("application/json")
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
 async def test_healthz_answers(client: httpx.AsyncClient) -> None:

@@ -9,12 +9,14 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub.contract import errors
 from hub.contract.config import HubConfig, InitiativeConfig, SourceConfig
 from hub.contract.records import Level
 from hub.sync import SyncEngine
 from hub.sync.rules import HubRules
 from schema import get_context, schema
 from schema.context import NO_CONFIG
+from schema.manual import problem
 from tests.sync.fakes import FakeConnector, item
 
 RULES = HubRules(initiatives=[InitiativeConfig(key="payments-v2", title="Payments v2")])
@@ -293,3 +295,30 @@ async def test_remove_dependency_of_an_unknown_item(sessions, synced) -> None:
         "removeDependency"
     ]
     assert (refused["__typename"], refused["reference"]) == ("ItemNotFound", "PAY-404")
+
+
+REFUSALS: list[tuple[errors.ManualChangeRejected, dict[str, Any]]] = [
+    (errors.ItemNotFound("PAY-404"), {"reference": "PAY-404"}),
+    (errors.InitiativeNotFound("growth"), {"reference": "growth"}),
+    (
+        errors.AmbiguousItemKey("PAY-1", ["jira:1", "other:1"]),
+        {"reference": "PAY-1", "ids": ["jira:1", "other:1"]},
+    ),
+    (errors.NotAnEpic("PAY-2", Level.ISSUE), {"level": Level.ISSUE}),
+    (errors.AssignmentNotFound("PAY-1"), {}),
+    (errors.InvalidInitiativeKey("Growth"), {"key": "Growth"}),
+    (errors.InvalidInitiative("initiative field(s) not valid: title"), {}),
+    (errors.InitiativeKeyTaken("growth", declared=True), {"key": "growth"}),
+    (errors.SelfDependency("PAY-2"), {}),
+    (errors.DuplicateDependency("PAY-2", "PAY-3"), {}),
+    (errors.DependencyNotFound("PAY-2", "PAY-3"), {}),
+]
+
+
+def test_every_refusal_becomes_the_graphql_type_of_its_name_with_its_fields() -> None:
+    refused = {type(rejected) for rejected, _ in REFUSALS}
+    assert refused == set(errors.ManualChangeRejected.__subclasses__())
+    for rejected, fields in REFUSALS:
+        reported = problem(rejected)
+        assert type(reported).__name__ == type(rejected).__name__
+        assert vars(reported) == {"message": str(rejected), **fields}

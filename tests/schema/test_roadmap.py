@@ -43,7 +43,8 @@ async def run(sessions: async_sessionmaker[AsyncSession], **variables: Any) -> d
     )
     assert result.errors is None, result.errors
     assert result.data is not None
-    return result.data["roadmap"]
+    roadmap: dict[str, Any] = result.data["roadmap"]
+    return roadmap
 
 
 async def test_roadmap_by_initiative(sessions) -> None:

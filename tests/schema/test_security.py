@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
 
 import httpx
 import pytest
+import strawberry
+from graphql import build_schema, parse
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.contract.config import ApiConfig, HubConfig
@@ -15,8 +18,8 @@ from hub.contract.errors import ConfigError
 from hub.runner import build_app
 from hub.server.app import DEFAULT_API, create_app
 from hub.storage.tokens import create_token, revoke_token
-from schema import schema
-from schema.cost import UNPAGED_LIST_SIZE, estimate_cost
+from schema import create_schema, get_context, schema
+from schema.cost import UNPAGED_LIST_SIZE, QueryComplexityLimiter, estimate_cost
 
 ITEMS = "{ items(first: 1) { edges { cursor } } }"
 SYNC = 'mutation { syncSource(name: "jira") { __typename } }'
@@ -49,7 +52,8 @@ async def query(http: httpx.AsyncClient, token: str, text: str, **variables: Any
         "/graphql", json={"query": text, "variables": variables}, headers=bearer(token)
     )
     assert response.status_code == 200, response.text
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def refusal(body: dict[str, Any]) -> str:
@@ -275,26 +279,71 @@ async def test_graphiql_is_refused_in_production(
 # The cost estimate
 
 
-def cost(text: str, **variables: Any) -> int:
-    from graphql import parse
+def limited_to(max_complexity: int) -> strawberry.Schema:
+    return create_schema(
+        extensions=[partial(QueryComplexityLimiter, max_complexity=max_complexity)]
+    )
 
-    return estimate_cost(schema._schema, parse(text), None, variables)
+
+async def is_refused(
+    sessions: async_sessionmaker[AsyncSession], max_complexity: int, text: str, **variables: Any
+) -> bool:
+    result = await limited_to(max_complexity).execute(
+        text, variable_values=variables, context_value=get_context(sessions)
+    )
+    messages = [error.message for error in result.errors or ()]
+    assert all("query is too complex" in message for message in messages), messages
+    return bool(messages)
 
 
-def test_list_fields_multiply_the_cost_of_their_children() -> None:
-    assert cost("{ items(first: 10) { edges { node { key title } } } }") == 1 + 10 * (1 + 1 + 2)
-    assert cost("query($n: Int!) { items(first: $n) { edges { cursor } } }", n=7) == 1 + 7 * 2
-    assert cost("{ items { edges { cursor } } }") == 1 + 50 * 2  # the default `first`
-    assert cost('{ item(key: "A") { children { key } } }') == 1 + 1 + UNPAGED_LIST_SIZE
+async def assert_cost(
+    sessions: async_sessionmaker[AsyncSession], expected: int, text: str, **variables: Any
+) -> None:
+    """The estimate is ``expected``: a limit of as much runs the query, one less refuses it."""
+    assert not await is_refused(sessions, expected, text, **variables)
+    assert await is_refused(sessions, expected - 1, text, **variables)
+
+
+async def test_list_fields_multiply_the_cost_of_their_children(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    await assert_cost(
+        sessions, 1 + 10 * (1 + 1 + 2), "{ items(first: 10) { edges { node { key title } } } }"
+    )
+    by_variable = "query($n: Int!) { items(first: $n) { edges { cursor } } }"
+    await assert_cost(sessions, 1 + 7 * 2, by_variable, n=7)
+    await assert_cost(sessions, 1 + 50 * 2, "{ items { edges { cursor } } }")  # the default `first`
+    unpaged = '{ item(key: "A") { children { key } } }'
+    await assert_cost(sessions, 1 + 1 + UNPAGED_LIST_SIZE, unpaged)
 
 
 def test_fragments_are_costed_once_and_cycles_end() -> None:
+    """Validation refuses a cycle before the limit runs; the estimate ends on one all the
+    same, so it is asked directly, of the schema as its SDL describes it."""
     text = """
         { item(key: "A") { ...F ...F } }
         fragment F on Item { children { ...G } }
         fragment G on Item { key parent { ...F } }
     """
-    assert cost(text) == 1 + 2 * (1 + UNPAGED_LIST_SIZE * (1 + 1 + 0))
+    described = build_schema(schema.as_str())
+    cost = estimate_cost(described, parse(text), None, {})
+    assert cost == 1 + 2 * (1 + UNPAGED_LIST_SIZE * (1 + 1 + 0))
+
+
+async def test_the_served_limit_comes_from_the_config(
+    sessions: async_sessionmaker[AsyncSession], tokens: dict[str, str]
+) -> None:
+    nested = '{ item(key: "A") { children { children { key } } } }'
+    cost = 1 + 1 + UNPAGED_LIST_SIZE * (1 + UNPAGED_LIST_SIZE)
+
+    async def served_with(max_complexity: int) -> dict[str, Any]:
+        app = create_app(sessions, api=ApiConfig(max_complexity=max_complexity))
+        async with client_of(app) as client:
+            return await query(client, tokens["read"], nested)
+
+    assert await served_with(cost) == {"data": {"item": None}}
+    refused = refusal(await served_with(cost - 1))
+    assert f"estimated cost {cost} is over the limit of {cost - 1}" in refused
 
 
 async def test_fragments_that_fan_out_are_refused_quickly(
