@@ -1,48 +1,14 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.contract.records import Level, Provenance, StatusCategory
-from hub.storage.models import Component, Dependency, ItemComponent, Person, Source, WorkItem
+from hub.storage.models import Component, Dependency, ItemComponent, Person, Source
 from schema import get_context, schema
-
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-def work_item(
-    item_id: str,
-    key: str,
-    title: str,
-    *,
-    source_id: int = 1,
-    level: Level = Level.ISSUE,
-    parent_id: str | None = None,
-    category: StatusCategory = StatusCategory.TODO,
-    **extra: Any,
-) -> WorkItem:
-    return WorkItem(
-        id=item_id,
-        source_id=source_id,
-        external_id=item_id.split(":", 1)[1],
-        key=key,
-        url=f"https://tracker.example/{key}",
-        title=title,
-        level=level,
-        status_name=category.title(),
-        status_category=category,
-        parent_id=parent_id,
-        created_at=NOW,
-        updated_at=NOW,
-        raw={},
-        content_hash="h",
-        synced_at=NOW,
-        labels=extra.pop("labels", []),
-        **extra,
-    )
+from tests.work_items import NOW, work_item
 
 
 def dependency(blocker_id: str, blocked_id: str, provenance: Provenance) -> Dependency:

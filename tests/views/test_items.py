@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hub.storage.models import Source
 from hub.views.item_filter import ItemFilter
 from hub.views.items import count_items, item_page, position
-from tests.schema.test_items import NOW, work_item
+from tests.work_items import NOW, work_item
 
 
 @pytest.fixture
