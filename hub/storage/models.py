@@ -59,6 +59,9 @@ class Source(Base):
     created_at: Mapped[datetime]
     mapping_fingerprint: Mapped[str | None] = mapped_column(String(32))
     """The hub rules its items were last stored with; a change forces a full sync."""
+    reconciled_at: Mapped[datetime | None]
+    """When deletions were last reconciled, by a census or a full sync; the first sync of the
+    source sets it, as it lists everything and has nothing to tombstone."""
 
 
 class WorkItem(Base):

@@ -9,13 +9,13 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import AsyncIterator, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from connectors.base import Batch
 from hub.contract.records import Level, raw_json
-from hub.storage.models import SyncRun, WorkItem
+from hub.storage.models import Source, SyncCursor, SyncRun, WorkItem
 from hub.sync import SyncEngine
 from hub.sync.lock import source_lock
 from tests.sync.fakes import T0, FakeConnector, item
@@ -43,8 +43,10 @@ class CensusConnector(FakeConnector):
     def __init__(self, *args: object, live: Sequence[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.live = list(live)
+        self.censuses = 0
 
     async def census(self) -> AsyncIterator[Sequence[str]]:  # type: ignore[override]
+        self.censuses += 1
         yield self.live
 
 
@@ -130,6 +132,34 @@ async def test_a_census_tombstones_what_it_no_longer_lists_and_restores_what_ret
     report = await engine_with(sessions, back, clock=lambda: later + timedelta(days=2)).sync(SOURCE)
     assert report.deleted == 0
     assert not any(d for _, d in await rows(sessions, select(WorkItem.key, WorkItem.deleted)))
+
+
+async def test_the_first_sync_starts_the_reconciliation_clock_and_each_reconciliation_resets_it(
+    sessions,
+) -> None:
+    items = [item(n) for n in range(1, 3)]
+
+    async def sync_at(moment: datetime) -> CensusConnector:
+        connector = CensusConnector(SOURCE, items, live=["1", "2"])
+        report = await engine_with(sessions, connector, clock=lambda: moment).sync(SOURCE)
+        assert report.ok and not report.full, report.error
+        return connector
+
+    async def reconciled_at() -> datetime | None:
+        async with sessions() as session:
+            return await session.scalar(
+                select(Source.reconciled_at).where(Source.name == SOURCE.name)
+            )
+
+    assert (await sync_at(T0)).censuses == 0
+    assert await reconciled_at() == T0
+    early = T0 + SOURCE.reconcile_every - timedelta(seconds=1)
+    assert (await sync_at(early)).censuses == 0
+    assert await reconciled_at() == T0
+    due = T0 + SOURCE.reconcile_every
+    assert (await sync_at(due)).censuses == 1
+    assert await reconciled_at() == due
+    assert [s for (s,) in await rows(sessions, select(SyncCursor.stream))] == ["issues"]
 
 
 async def test_without_a_census_a_due_reconciliation_is_a_full_sync(sessions) -> None:
