@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -129,7 +129,7 @@ epics = ["PAY-12"]
     assert config.components[0].owner == "team-payments"
     (initiative,) = config.initiatives
     assert initiative.adopting_labels == ("initiative:payments-v2",)
-    assert initiative.target_date.isoformat() == "2027-03-31"
+    assert initiative.target_date == date(2027, 3, 31)
 
 
 @pytest.mark.parametrize(
