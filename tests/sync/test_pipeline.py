@@ -1,4 +1,4 @@
-"""Batches are stored in the background of the next fetch, yet one at a time and in order."""
+"""Transactions are stored while the next batches are fetched, yet one at a time and in order."""
 
 from __future__ import annotations
 
