@@ -1,5 +1,6 @@
 """Shared fixtures: a migrated database (SQLite by default, PostgreSQL when
-``HUB_TEST_DATABASE_URL`` is set), emptied after every test, and a SQL statement counter."""
+``HUB_TEST_DATABASE_URL`` is set), emptied after every test, a reader of what it holds, the
+GraphQL API over it, and a SQL statement counter."""
 
 from __future__ import annotations
 
@@ -10,14 +11,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from hub.server.app import create_app
 from hub.storage.database import create_engine, session_factory
 from hub.storage.migrate import upgrade
 from hub.storage.models import Base
+from tests.stored import GraphQL, StoredRows
 
 
 @pytest.fixture(scope="session")
@@ -60,6 +64,27 @@ async def engine(migrated_engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return session_factory(engine)
+
+
+@pytest.fixture
+def stored(sessions: async_sessionmaker[AsyncSession]) -> StoredRows:
+    return StoredRows(sessions)
+
+
+@pytest.fixture
+def graphql(sessions: async_sessionmaker[AsyncSession]) -> GraphQL:
+    """``await graphql(query)``: the ``data`` of a query the API answered without errors."""
+
+    async def query(document: str) -> dict[str, Any]:
+        transport = httpx.ASGITransport(app=create_app(sessions, require_token=False))
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+            response = await client.post("/graphql", json={"query": document})
+        body: dict[str, Any] = response.json()
+        assert response.status_code == 200 and "errors" not in body, body
+        data: dict[str, Any] = body["data"]
+        return data
+
+    return query
 
 
 class StatementCounter:

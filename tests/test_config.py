@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -129,7 +129,7 @@ epics = ["PAY-12"]
     assert config.components[0].owner == "team-payments"
     (initiative,) = config.initiatives
     assert initiative.adopting_labels == ("initiative:payments-v2",)
-    assert initiative.target_date.isoformat() == "2027-03-31"
+    assert initiative.target_date == date(2027, 3, 31)
 
 
 @pytest.mark.parametrize(
@@ -173,3 +173,20 @@ def test_the_hub_source_name_is_reserved(tmp_path: Path) -> None:
         load_config(
             write(tmp_path, GITHUB.replace('name = "gh"', 'name = "hub"')), {"GH_TOKEN": "t"}
         )
+
+
+def test_catalog_names_are_compared_as_their_trackers_compare_them(tmp_path: Path) -> None:
+    """Repositories ignore case and team keys are upper case, as the sync maps them; labels
+    are exact."""
+    linear = '[[sources]]\nname = "lin"\nkind = "linear"\nbase_url = "https://l"\n'
+    linear += 'teams = ["ENG"]\ntoken_env = "GH_TOKEN"\n'
+    catalog = (
+        '[[components]]\nname = "P"\ngithub_repos = ["ACME/Payments-Api"]\nlinear_teams = ["eng"]\n'
+        'github_labels = ["Area"]\n[[components]]\nname = "Q"\ngithub_labels = ["area"]\n'
+    )
+    config = load_config(write(tmp_path, GITHUB + linear + catalog), {"GH_TOKEN": "t"})
+    assert [c.name for c in config.components] == ["P", "Q"]
+
+    twice = catalog + '[[components]]\nname = "R"\ngithub_repos = ["acme/payments-api"]\n'
+    with pytest.raises(ConfigError, match="'acme/payments-api' already maps to component 'P'"):
+        load_config(write(tmp_path, GITHUB + linear + twice), {"GH_TOKEN": "t"})

@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from hub.storage.models import SyncRun, WorkItem
 from simulators import JiraWorld, create_jira_app, serve
+from tests.stored import StoredRows
 
 ITEMS = 3500
 PAGE = 100
@@ -57,19 +58,17 @@ def hub_sync(path: Path) -> subprocess.Popen[bytes]:
     )
 
 
-async def stored(sessions) -> int:
-    async with sessions() as session:
-        return await session.scalar(
-            select(func.count())
-            .select_from(WorkItem)
-            .where(WorkItem.source_id.is_not(None), WorkItem.key.not_like("%-v2"))
-        )
+async def tracker_items(stored: StoredRows) -> int:
+    """Items stored from the tracker, leaving out the initiatives the hub declares itself."""
+    return await stored.count(
+        WorkItem, WorkItem.source_id.is_not(None), WorkItem.key.not_like("%-v2")
+    )
 
 
-async def kill_after(process: subprocess.Popen[bytes], sessions, at_least: int) -> int:
+async def kill_after(process: subprocess.Popen[bytes], stored: StoredRows, at_least: int) -> int:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        count = await stored(sessions)
+        count = await tracker_items(stored)
         if count >= at_least:
             os.kill(process.pid, signal.SIGKILL)
             process.wait()
@@ -82,10 +81,10 @@ async def kill_after(process: subprocess.Popen[bytes], sessions, at_least: int) 
 
 @pytest.mark.parametrize("kill_at", [1, 1500, 2500])  # the sync stores 1,000 at a time
 async def test_a_killed_sync_resumes_with_nothing_lost_or_duplicated(
-    sessions, database_url, jira_url, world, tmp_path, kill_at
+    sessions, stored: StoredRows, database_url, jira_url, world, tmp_path, kill_at
 ) -> None:
     path = config(tmp_path, database_url, jira_url)
-    killed_at = await kill_after(hub_sync(path), sessions, kill_at)
+    killed_at = await kill_after(hub_sync(path), stored, kill_at)
     assert killed_at < ITEMS
 
     assert hub_sync(path).wait(timeout=120) == 0

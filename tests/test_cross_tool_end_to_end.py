@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from hub.contract.records import Provenance
 from hub.demo import demo_rules, demo_sources, simulators
-from hub.server.app import create_app
 from hub.storage.models import Dependency, Source, WorkItem
 from hub.sync import SyncEngine
 from simulators import DemoWorld, build_demo_world
+from tests.stored import GraphQL, StoredRows
 
 ITEMS = 400
 
@@ -38,48 +38,35 @@ async def synced(sessions, world, urls):
     return sessions
 
 
-async def graphql(sessions, query: str) -> dict:
-    transport = httpx.ASGITransport(app=create_app(sessions, require_token=False))
-    async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
-        body = (await client.post("/graphql", json={"query": query})).json()
-    assert "errors" not in body, body
-    return body["data"]
-
-
-async def scalar(sessions, statement):
-    async with sessions() as session:
-        return await session.scalar(statement)
-
-
-async def item(sessions, key: str) -> dict:
+async def item(graphql: GraphQL, key: str) -> dict[str, Any]:
     query = (
         f'{{ item(key: "{key}") {{ key level parent {{ key level }} children {{ key }} '
         "blockers { key source { kind } } blocking { key } links { key } "
         "components { name owner } source { kind } } }"
     )
-    return (await graphql(sessions, query))["item"]
+    found: dict[str, Any] = (await graphql(query))["item"]
+    return found
 
 
-async def test_pull_requests_are_never_stored(synced, world) -> None:
+async def test_pull_requests_are_never_stored(synced, stored: StoredRows, world) -> None:
     issues = [r for r in world.github if not r.is_pull]
     assert len(issues) < len(list(world.github))
-    stored = await scalar(
-        synced,
-        select(func.count()).select_from(WorkItem).join(Source).where(Source.name == "github"),
-    )
-    assert stored == len(issues)
+    github = select(Source.id).where(Source.name == "github").scalar_subquery()
+    assert await stored.count(WorkItem, WorkItem.source_id == github) == len(issues)
 
 
-async def test_github_epics_hold_their_sub_issues(synced, world) -> None:
+async def test_github_epics_hold_their_sub_issues(synced, graphql: GraphQL, world) -> None:
     parent = next(r for r in world.github if world.github.children(r))
-    found = await item(synced, world.github.key(parent))
+    found = await item(graphql, world.github.key(parent))
     assert found["level"] == "EPIC"
     assert {c["key"] for c in found["children"]} == {
         world.github.key(c) for c in world.github.children(parent)
     }
 
 
-async def test_linear_hierarchy_is_initiative_project_issue(synced, world) -> None:
+async def test_linear_hierarchy_is_initiative_project_issue(
+    synced, graphql: GraphQL, world
+) -> None:
     linear = world.linear
     project = next(p for p in linear.projects.values() if p.initiative_ids and p.issue_ids)
     initiatives = {f"initiative:{linear.initiatives[i].slug_id}" for i in project.initiative_ids}
@@ -88,16 +75,18 @@ async def test_linear_hierarchy_is_initiative_project_issue(synced, world) -> No
         for i in project.issue_ids
         if not linear.issues[i].parent_id and not linear.issues[i].trashed
     )
-    found = await item(synced, issue.identifier)
+    found = await item(graphql, issue.identifier)
     assert found["level"] == "ISSUE"
     assert found["parent"]["key"] == f"project:{project.slug_id}"
-    project_item = await item(synced, f"project:{project.slug_id}")
+    project_item = await item(graphql, f"project:{project.slug_id}")
     assert project_item["level"] == "EPIC"
     assert project_item["parent"]["level"] == "INITIATIVE"
     assert project_item["parent"]["key"] in initiatives | {"payments-v2", "identity-next"}
 
 
-async def test_every_tracker_blocks_relation_is_stored_once_in_its_direction(synced, world) -> None:
+async def test_every_tracker_blocks_relation_is_stored_once_in_its_direction(
+    synced, graphql: GraphQL, world
+) -> None:
     linear = world.linear
     expected = {
         (f"linear:{r.issue_id}", f"linear:{r.related_id}")
@@ -124,13 +113,13 @@ async def test_every_tracker_blocks_relation_is_stored_once_in_its_direction(syn
     assert stored == expected
 
     blocked = next(r for r in world.github if not r.is_pull and world.github.blocked_by(r))
-    found = await item(synced, world.github.key(blocked))
+    found = await item(graphql, world.github.key(blocked))
     assert {b["key"] for b in found["blockers"]} >= {
         world.github.key(b) for b in world.github.blocked_by(blocked)
     }
 
 
-async def test_mentions_resolve_across_tools(synced, world) -> None:
+async def test_mentions_resolve_across_tools(synced, graphql: GraphQL, world) -> None:
     linear_issue = next(
         r
         for r in world.linear.issues.values()
@@ -140,15 +129,14 @@ async def test_mentions_resolve_across_tools(synced, world) -> None:
         and "Blocked by PLAT-" in r.description
     )
     jira_key = linear_issue.description.rsplit("Blocked by ", 1)[1].rstrip(".")
-    found = await item(synced, linear_issue.identifier)
+    found = await item(graphql, linear_issue.identifier)
     assert {"key": jira_key, "source": {"kind": "jira"}} in found["blockers"]
-    jira = await item(synced, jira_key)
+    jira = await item(graphql, jira_key)
     assert linear_issue.identifier in {b["key"] for b in jira["blocking"]}
 
 
-async def test_components_merge_through_the_catalog(synced) -> None:
+async def test_components_merge_through_the_catalog(synced, graphql: GraphQL) -> None:
     data = await graphql(
-        synced,
         '{ items(first: 100, filter: {component: "payments-api"}) '
         "{ edges { node { source { kind } components { name owner } } } } }",
     )

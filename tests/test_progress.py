@@ -32,15 +32,26 @@ class Clock:
 
 
 def report_after(
-    pages: int, *, per_page: int = 50, waiting_until: float | None = None, **fields: object
+    batches: int,
+    *,
+    per_batch: int = 50,
+    requests: int = 0,
+    retries: int = 0,
+    waiting_until: float | None = None,
 ) -> SyncReport:
-    stats = RequestStats(waiting_until=waiting_until)
-    report = SyncReport(source="jira", stream="issues", batches=pages, stats=stats, **fields)  # type: ignore[arg-type]
-    report.counts.fetched = pages * per_page
+    report = SyncReport(
+        source="jira",
+        stream="issues",
+        batches=batches,
+        requests=requests,
+        retries=retries,
+        stats=RequestStats(waiting_until=waiting_until),
+    )
+    report.counts.fetched = batches * per_batch
     return report
 
 
-def test_a_line_says_items_pages_rate_requests_retries_and_a_wait() -> None:
+def test_a_line_says_items_batches_rate_requests_retries_and_a_wait() -> None:
     report = report_after(4, requests=5, retries=1, waiting_until=112.2)
     assert describe(report, elapsed=2.0, now=100.0) == (
         "jira [issues]: 200 items, 4 batches, 100 items/s, 5 requests, 1 retries, waiting 13s"
@@ -57,9 +68,9 @@ async def test_a_terminal_gets_one_line_rewritten_in_place() -> None:
     terminal, clock = Terminal(), Clock()
     progress = SyncProgress(terminal, clock=clock, wait_clock=clock)
     async with progress.source("jira") as update:
-        for pages in (1, 2, 3):
+        for batches in (1, 2, 3):
             clock.now += 1
-            update(report_after(pages, requests=pages))
+            update(report_after(batches, requests=batches))
         clock.now += 1
         update(report_after(4, requests=4, retries=1, waiting_until=clock.now + 12))
 
@@ -74,7 +85,7 @@ async def test_a_terminal_gets_one_line_rewritten_in_place() -> None:
     assert frames[3].endswith(f"4 requests, 1 retries, waiting 12s{CLEAR_TO_END}")
 
 
-async def test_a_terminal_line_counts_a_wait_down_between_pages() -> None:
+async def test_a_terminal_line_counts_a_wait_down_between_batches() -> None:
     terminal, clock = Terminal(), Clock()
     progress = SyncProgress(terminal, clock=clock, wait_clock=clock, refresh_seconds=0.001)
     async with progress.source("jira") as update:
@@ -85,7 +96,7 @@ async def test_a_terminal_line_counts_a_wait_down_between_pages() -> None:
     assert "waiting 3s" in terminal.getvalue()
 
 
-async def test_a_terminal_shows_a_slow_first_page_and_nothing_for_an_instant_busy() -> None:
+async def test_a_terminal_shows_a_slow_first_batch_and_nothing_for_an_instant_busy() -> None:
     terminal, clock = Terminal(), Clock()
     progress = SyncProgress(terminal, clock=clock, wait_clock=clock, refresh_seconds=0.001)
     async with progress.source("busy"):
@@ -98,7 +109,7 @@ async def test_a_terminal_shows_a_slow_first_page_and_nothing_for_an_instant_bus
     )
 
 
-async def test_logs_get_a_line_every_few_pages_not_every_page() -> None:
+async def test_logs_get_a_line_every_few_batches_not_every_batch() -> None:
     log, clock = io.StringIO(), Clock()
     progress = SyncProgress(
         log, clock=clock, wait_clock=clock, batches_per_line=10, seconds_per_line=60

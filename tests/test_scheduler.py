@@ -66,7 +66,7 @@ class FakeEngine:
         self.active: dict[str, int] = defaultdict(int)
         self.most_active: dict[str, int] = defaultdict(int)
 
-    async def sync(self, source: SourceConfig, *, full: bool = False, progress: Any = None):
+    async def sync(self, source: SourceConfig, *, full: bool = False) -> SyncReport:
         name = source.name
         self.starts[name].append(self.time.now)
         self.active[name] += 1
@@ -98,7 +98,7 @@ def scheduler_for(
 ) -> Scheduler:
     options.setdefault("uniform", lambda low, high: 0.0)
     return Scheduler(
-        engine,  # type: ignore[arg-type]
+        engine,
         sources,
         clock=time.clock,
         sleep=time.sleep,

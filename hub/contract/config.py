@@ -125,6 +125,20 @@ class SourceConfig(BaseModel):
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=100)]
 
+CATALOG_NAME_KEYS = {"jira_components": "jira", "github_repos": "github", "linear_teams": "linear"}
+"""Catalog keys listing a tracker's own groupings (compared as ``fold_name`` folds them), and
+the kind of tracker each is for."""
+CATALOG_LABEL_KEYS = {"github_labels": "github", "linear_labels": "linear"}
+"""Catalog keys listing labels, compared exactly, and the kind of tracker each is for."""
+
+
+def fold_name(kind: str, name: str) -> str:
+    """A grouping's name as its tracker compares names: GitHub repositories ignore case,
+    Linear team keys are upper case, Jira component names are exact."""
+    if kind == "github":
+        return name.lower()
+    return name.upper() if kind == "linear" else name
+
 
 class ComponentConfig(BaseModel):
     """One entry of the component catalog and the tracker names that mean it."""
@@ -267,8 +281,12 @@ def parse_config(data: dict[str, Any], env: Mapping[str, str], *, origin: str) -
 def _check_catalog(config: HubConfig, origin: str) -> None:
     """Catalog entries must name repos and teams that some source syncs, each only once."""
     scopes = {
-        "github_repos": {r.lower() for s in config.sources if s.kind == "github" for r in s.repos},
-        "linear_teams": {t.upper() for s in config.sources if s.kind == "linear" for t in s.teams},
+        "github_repos": {
+            fold_name("github", r) for s in config.sources if s.kind == "github" for r in s.repos
+        },
+        "linear_teams": {
+            fold_name("linear", t) for s in config.sources if s.kind == "linear" for t in s.teams
+        },
     }
     claimed: dict[tuple[str, str], str] = {}
     for component in config.components:
@@ -280,25 +298,20 @@ def _check_catalog(config: HubConfig, origin: str) -> None:
             "linear_teams",
             "linear_labels",
         ):
+            kind = CATALOG_NAME_KEYS.get(key)
             for name in getattr(component, key):
+                folded = name if kind is None else fold_name(kind, name)
                 known = scopes.get(key)
-                if known is not None and _fold(key, name) not in known:
+                if known is not None and folded not in known:
                     raise ConfigError(
                         f"{where}: key '{key}': '{name}' is not synced by any "
                         f"{key.split('_')[0]} source"
                     )
-                owner = claimed.setdefault((key, _fold(key, name)), component.name)
+                owner = claimed.setdefault((key, folded), component.name)
                 if owner != component.name:
                     raise ConfigError(
                         f"{where}: key '{key}': '{name}' already maps to component '{owner}'"
                     )
-
-
-def _fold(key: str, name: str) -> str:
-    """Tracker names as the trackers compare them: repos ignore case, team keys are upper."""
-    if key == "github_repos":
-        return name.lower()
-    return name.upper() if key == "linear_teams" else name
 
 
 def _with_secrets(source: SourceConfig, env: Mapping[str, str], origin: str) -> SourceConfig:

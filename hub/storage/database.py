@@ -29,8 +29,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(parsed, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    # A recursive walk's size is beyond the planner's guess, and the guess decides JIT: the
-    # dependency graph spent 217 of its 249 ms compiling a query that runs in 16 ms.
+    # A recursive walk's size is beyond the planner's guess, and the guess decides JIT, whose
+    # compiling then takes far longer than the hub's short queries run.
     kwargs.setdefault("connect_args", {"server_settings": {"jit": "off"}})
     return create_async_engine(parsed, pool_pre_ping=True, **kwargs)
 

@@ -2,7 +2,7 @@
 
 Items are keyed by their hub id (``source:external_id``). ``parent_id`` and the ends of a
 dependency are hub ids without foreign keys on purpose: a tracker may name a parent or a
-blocker that arrives on a later page, or that the hub cannot see; such links are kept and
+blocker that arrives in a later batch, or that the hub cannot see; such links are kept and
 simply resolve to nothing until the item shows up.
 """
 
@@ -59,6 +59,9 @@ class Source(Base):
     created_at: Mapped[datetime]
     mapping_fingerprint: Mapped[str | None] = mapped_column(String(32))
     """The hub rules its items were last stored with; a change forces a full sync."""
+    reconciled_at: Mapped[datetime | None]
+    """When deletions were last reconciled, by a census or a full sync; the first sync of the
+    source sets it, as it lists everything and has nothing to tombstone."""
 
 
 class WorkItem(Base):
@@ -206,7 +209,8 @@ class SyncRun(Base):
 
 
 class SyncCursor(Base):
-    """Where the next sync of one stream of a source starts; written with the page it follows."""
+    """Where the next sync of one stream of a source starts; written in the transaction that
+    stores the batches it follows."""
 
     __tablename__ = "sync_cursors"
 

@@ -1,9 +1,9 @@
 """Planner statistics, refreshed after a sync that changed many rows.
 
 SQLite has no statistics until ANALYZE runs, and without them its planner reads every issue
-by level where the parent index would read a few hundred rows: at 100k items the roadmap's
-rollup query took ~200 ms instead of ~15 ms. PostgreSQL's autovacuum analyzes in time, but
-only some time after a large first sync; asking at once costs little.
+by level where the parent index would read a few hundred rows, which makes the roadmap's
+rollup query many times slower. PostgreSQL's autovacuum analyzes in time, but only some
+time after a large first sync; asking at once costs little.
 """
 
 from __future__ import annotations

@@ -6,10 +6,10 @@ of each (table, columns, conflict rule) is built once per dialect and the rows g
 as plain values: on SQLite to ``executemany``; on PostgreSQL as one JSON document, a list of
 rows that the statement unpacks with ``jsonb_array_elements`` and casts column by column (one
 statement, one round trip, prepared once). orjson writes that document in C, where asyncpg
-checked and encoded every element of one array per column (``unnest``) in Python-level code:
-30,000 ``work_items`` rows took 0.57 s of hub CPU instead of 0.8 s. Values are first converted
-by the columns' own bind processors, so what is stored is exactly what SQLAlchemy would store;
-a JSON column also takes ``bytes``, a document already serialized, which is written as it is.
+checked and encoded every element of one array per column (``unnest``) in Python-level code,
+at a higher cost in hub CPU. Values are first converted by the columns' own bind processors,
+so what is stored is exactly what SQLAlchemy would store; a JSON column also takes
+``bytes``, a document already serialized, which is written as it is.
 """
 
 from __future__ import annotations

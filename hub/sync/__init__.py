@@ -1,4 +1,5 @@
-"""The sync engine: connector pages in, batched upserts and cursors out, one SyncRun per sync."""
+"""The sync engine: connector batches in, transactions of upserts and cursors out, one SyncRun
+per sync."""
 
 from hub.sync.engine import SyncEngine
 from hub.sync.report import SyncReport

@@ -1,8 +1,8 @@
 """Initiative assignments made by people outrank what trackers and rules say.
 
-A sync rewrites a changed item's parent from its tracker and the hub rules; right after,
-in the same transaction, the assignments of that page put assigned epics back under their
-initiative, so an assignment survives every re-sync and no reader ever sees it undone.
+A sync rewrites a changed item's parent from its tracker and the hub rules; right after, in
+the same transaction, the assignments of the items it stored put assigned epics back under
+their initiative, so an assignment survives every re-sync and no reader ever sees it undone.
 """
 
 from __future__ import annotations

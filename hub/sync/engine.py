@@ -89,15 +89,13 @@ class SyncEngine:
     async def _sync(self, source: SourceConfig, full: bool, progress: Progress) -> SyncReport:
         started = time.monotonic()
         fingerprint = self.rules.fingerprint(source)
-        source_id, stored_fingerprint = await runs.register(
-            self.sessions, source, self.rules, self.clock()
-        )
-        if stored_fingerprint is not None and stored_fingerprint != fingerprint:
+        registered = await runs.register(self.sessions, source, self.rules, self.clock())
+        source_id, reconciled = registered.source_id, registered.reconciled_at
+        if registered.fingerprint is not None and registered.fingerprint != fingerprint:
             log.info("mapping rules of %s changed: syncing everything again", source.name)
             full = True
         stored = await runs.cursors(self.sessions, source_id)
         connector = self.connector_factory(source, transport=self.transport)
-        reconciled = runs.reconciled_at(stored)
         # The first sync lists everything and has nothing to tombstone; it starts the clock.
         due = reconciled is not None and self.clock() - reconciled >= source.reconcile_every
         census = due and not full and connector.has_census
@@ -250,8 +248,7 @@ class SyncEngine:
 @dataclass(frozen=True, slots=True)
 class Arrived:
     """A batch as it arrived, screened and hashed at once: its records were just built and are
-    still in the CPU cache, where hashing them in the transaction a little later cost twice as
-    much."""
+    still in the CPU cache, so hashing them now costs less than in the transaction later."""
 
     batch: Batch
     items: list[ItemRecord]

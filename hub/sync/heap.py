@@ -2,19 +2,16 @@
 
 A sync allocates millions of short-lived containers (parsed JSON, records, rows), and an API
 answer of a few hundred items thousands, so CPython collects often; every collection of its
-oldest generation walks every tracked object of the process, including the ~100k that the
+oldest generation walks every tracked object of the process, including the many that the
 hub's modules, classes and schema made at start-up and that live as long as the process
-does. Moving those out of the collector's reach once (``gc.freeze``) took garbage collection
-from about a fifth of a sync's CPU time to a tenth, and a dependency graph of 378 nodes
-from 180-370 ms per request to 72-84 ms. The first sync or the server's start does it.
+does. Moving those out of the collector's reach once (``gc.freeze``) leaves it only the
+objects of the work at hand to walk. The first sync or the server's start does it.
 
 The same call raises the youngest generation's threshold from 700 to ``YOUNG_THRESHOLD``
-allocations. A collection walks every young object still alive, and while a page is parsed,
+allocations. A collection walks every young object still alive, and while a batch is parsed,
 mapped and stored its objects are alive: at 700, a Jira or GitHub sync walked each of them in
-several young collections and then again in the middle one. At 10,000 collections are about
-20 times rarer; garbage collection in a 33k-item Jira sync on PostgreSQL went from 0.45 to
-0.29 CPU s, with the same peak memory (much higher thresholds kept more cyclic garbage, such
-as finished HTTP responses, alive: +50 MB at 50,000).
+several young collections and then again in the middle one. Much higher thresholds keep more
+cyclic garbage, such as finished HTTP responses, alive. The figures are in docs/benchmarks.md.
 """
 
 from __future__ import annotations

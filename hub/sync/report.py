@@ -31,7 +31,7 @@ class SyncReport:
     requests: int = 0
     retries: int = 0
     stats: RequestStats | None = field(default=None, repr=False)
-    """The connector's live request counters, read while a page is still being fetched."""
+    """The connector's live request counters, read while a batch is still being fetched."""
     error: str | None = None
     seconds: float = 0.0
     mentions: MentionCounts | None = None

@@ -15,7 +15,15 @@ import hashlib
 import json
 from collections.abc import Sequence
 
-from hub.contract.config import HUB_SOURCE, ComponentConfig, InitiativeConfig, SourceConfig
+from hub.contract.config import (
+    CATALOG_LABEL_KEYS,
+    CATALOG_NAME_KEYS,
+    HUB_SOURCE,
+    ComponentConfig,
+    InitiativeConfig,
+    SourceConfig,
+    fold_name,
+)
 from hub.contract.records import ItemRecord, Level, hub_id
 
 COMPONENT_LABEL_PREFIX = "component:"
@@ -31,15 +39,11 @@ class HubRules:
         self.initiatives = tuple(initiatives)
         self._catalog: dict[tuple[str, str], str] = {}
         for component in self.components:
-            for field, kind in (
-                ("jira_components", "jira"),
-                ("github_repos", "github"),
-                ("linear_teams", "linear"),
-            ):
-                for name in getattr(component, field):
-                    self._catalog[(kind, _fold(kind, name))] = component.name
-            for field, kind in (("github_labels", "github"), ("linear_labels", "linear")):
-                for name in getattr(component, field):
+            for key, kind in CATALOG_NAME_KEYS.items():
+                for name in getattr(component, key):
+                    self._catalog[(kind, fold_name(kind, name))] = component.name
+            for key, kind in CATALOG_LABEL_KEYS.items():
+                for name in getattr(component, key):
                     self._catalog[(f"{kind}-label", name)] = component.name
         self._by_label = {
             label: hub_id(HUB_SOURCE, i.key)
@@ -66,7 +70,7 @@ class HubRules:
     def components_for(self, kind: str, record: ItemRecord) -> list[str]:
         names: set[str] = set()
         for name in record.components:
-            names.add(self._catalog.get((kind, _fold(kind, name))) or _default_name(kind, name))
+            names.add(self._catalog.get((kind, fold_name(kind, name))) or _default_name(kind, name))
         for label in record.labels:
             catalogued = self._catalog.get((f"{kind}-label", label))
             if catalogued:
@@ -86,15 +90,6 @@ class HubRules:
             if label in self._by_label:
                 return self._by_label[label]
         return None
-
-    def unknown_epic_keys(self, known: set[str]) -> list[str]:
-        return sorted(key for key in self._by_key if key not in known)
-
-
-def _fold(kind: str, name: str) -> str:
-    if kind == "github":
-        return name.lower()
-    return name.upper() if kind == "linear" else name
 
 
 def _default_name(kind: str, name: str) -> str:

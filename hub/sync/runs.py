@@ -1,7 +1,8 @@
-"""Bookkeeping of syncs in the database: the source's row, its runs, cursors and rule stamps."""
+"""Bookkeeping of syncs in the database: the source's row, its runs and cursors."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -15,18 +16,25 @@ from hub.storage.upsert import upsert
 from hub.sync.native import store_hub_config
 from hub.sync.report import SyncReport
 from hub.sync.rules import HubRules
-from hub.sync.store import save_cursor
-
-CENSUS_STREAM = "census"
-"""The cursor row holding when the source's items were last reconciled."""
 
 Sessions = async_sessionmaker[AsyncSession]
 
 
+@dataclass(frozen=True, slots=True)
+class Registered:
+    """The source's row as a sync of it starts."""
+
+    source_id: int
+    fingerprint: str | None
+    """The fingerprint of the rules its items were stored with."""
+    reconciled_at: datetime | None
+    """When its deletions were last reconciled; None before its first sync."""
+
+
 async def register(
     sessions: Sessions, source: SourceConfig, rules: HubRules, now: datetime
-) -> tuple[int, str | None]:
-    """The source's row id and the fingerprint of the rules its items were stored with."""
+) -> Registered:
+    """Write the source's row as configured; what is stored about it."""
     async with transaction(sessions) as session:
         await store_hub_config(session, rules, now)
         await upsert(
@@ -45,10 +53,12 @@ async def register(
         )
         row = (
             await session.execute(
-                select(Source.id, Source.mapping_fingerprint).where(Source.name == source.name)
+                select(Source.id, Source.mapping_fingerprint, Source.reconciled_at).where(
+                    Source.name == source.name
+                )
             )
         ).one()
-    return row.id, row.mapping_fingerprint
+    return Registered(row.id, row.mapping_fingerprint, row.reconciled_at)
 
 
 async def start_run(sessions: Sessions, source_id: int, full: bool, now: datetime) -> int:
@@ -114,12 +124,5 @@ async def save_fingerprint(sessions: Sessions, source_id: int, fingerprint: str)
         )
 
 
-def reconciled_at(stored: dict[str, str]) -> datetime | None:
-    value = stored.get(CENSUS_STREAM)
-    return datetime.fromisoformat(value) if value else None
-
-
 async def save_reconciled(session: AsyncSession, source_id: int, now: datetime) -> None:
-    await save_cursor(
-        session, source_id=source_id, stream=CENSUS_STREAM, value=now.isoformat(), now=now
-    )
+    await session.execute(update(Source).where(Source.id == source_id).values(reconciled_at=now))

@@ -17,11 +17,12 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Protocol
 
 from hub.contract.config import SourceConfig
 from hub.contract.errors import NotFound
 from hub.contract.records import RunStatus
-from hub.sync import SyncEngine, SyncReport
+from hub.sync.report import SyncReport
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +44,18 @@ def backoff(every: timedelta, failures: int, *, cap: timedelta = MAX_BACKOFF) ->
     return max(interval, min(interval * 2.0**failures, cap.total_seconds()))
 
 
+class Syncs(Protocol):
+    """What the scheduler asks of the ``SyncEngine``."""
+
+    async def sync(self, source: SourceConfig, *, full: bool = False) -> SyncReport: ...
+
+
 class Scheduler:
     """Periodic syncs of ``sources`` and on-demand ones (``run_now``) through one engine."""
 
     def __init__(
         self,
-        engine: SyncEngine,
+        engine: Syncs,
         sources: Sequence[SourceConfig],
         *,
         periodic: bool = True,

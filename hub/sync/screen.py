@@ -1,5 +1,5 @@
 """Records from a tracker checked before they are stored: what cannot be stored is skipped
-with a reason, what can be made storable is cleaned. Never a crash, never a lost page.
+with a reason, what can be made storable is cleaned. Never a crash, never a lost batch.
 
 PostgreSQL refuses NUL characters in text and JSON, so they are removed (from the raw payload
 when the connector serializes it, ``hub.contract.records.raw_json``); identifiers longer than their

@@ -1,6 +1,6 @@
-"""Writes one connector page into the unified model, in the caller's transaction.
+"""Writes one transaction's items into the unified model, in the caller's transaction.
 
-A page costs a fixed number of statements whatever its size: one read of the stored
+A transaction costs a fixed number of statements whatever its size: one read of the stored
 content hashes, then one bulk statement per table for what actually changed.
 
 Component links of a changed item are replaced. So are the tracker dependencies it blocks:
@@ -59,10 +59,10 @@ def content_hash(record: ItemRecord, salt: str = "") -> str:
     """A digest of everything stored about an item; equal digests mean nothing to write.
 
     Mapped fields are hashed as JSON (orjson writes their flat values, tuples, enums, dates
-    and person records in C, several times faster than their ``repr``) and the raw payload
-    as the bytes the connector handed over. ``salt`` is the fingerprint of the hub rules, so
-    that new rules rewrite every item. SHA-256, cut to 128 bits: CPUs with SHA instructions
-    hash a 2.5 kB payload in 2.5 µs, BLAKE2b took 4.3.
+    and person records in C, faster than their ``repr``) and the raw payload as the bytes the
+    connector handed over. ``salt`` is the fingerprint of the hub rules, so that new rules
+    rewrite every item. SHA-256, cut to 128 bits: on CPUs with SHA instructions it is faster
+    than BLAKE2b.
     """
     digest = hashlib.sha256(salt.encode())
     digest.update(orjson.dumps(_mapped_fields(record)))
@@ -72,7 +72,7 @@ def content_hash(record: ItemRecord, salt: str = "") -> str:
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """Where a page goes: the source's row, name and kind, and the rules that shape it."""
+    """Where items go: the source's row, name and kind, and the rules that shape them."""
 
     source_id: int
     source_name: str

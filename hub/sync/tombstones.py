@@ -52,7 +52,7 @@ async def sweep(
     """Tombstone the source's live items that this run did not see; how many.
 
     Items stored after ``stored_before`` are spared: search is eventually consistent, so an
-    item just created may be listed by an incremental page and not yet by a census.
+    item just created may be listed by an incremental sync and not yet by a census.
     """
     result = await (await session.connection()).execute(
         update(WorkItem)

@@ -1,23 +1,64 @@
-"""A connector that serves pages from memory, for engine tests."""
+"""Test doubles for the sync engine: records, the Jira source the engine tests sync, and a
+connector that serves batches from memory."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Protocol, TypedDict, Unpack
 
 import httpx
+from pydantic import SecretStr
 
 from connectors.base import Batch, Connector, Skipped
 from connectors.http.stats import RequestStats
 from hub.contract.config import SourceConfig
 from hub.contract.errors import TrackerAuthError
-from hub.contract.records import ItemRecord, Level, StatusCategory
+from hub.contract.records import ItemRecord, Level, PersonRecord, StatusCategory
+from hub.sync import SyncEngine
+from hub.sync.rules import HubRules
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
+SOURCE = SourceConfig(
+    name="jira",
+    kind="jira",
+    base_url="https://jira.example",
+    projects=("PAY",),
+    token_env="JIRA_TOKEN",
+    email_env="JIRA_EMAIL",
+).model_copy(update={"token": SecretStr("secret-token"), "email": SecretStr("a@b.c")})
 
 
-def item(n: int, **changes: object) -> ItemRecord:
+class ItemChanges(TypedDict, total=False):
+    """Any fields of an ``ItemRecord``, with their types."""
+
+    external_id: str
+    key: str
+    url: str
+    title: str
+    level: Level
+    status_name: str
+    status_category: StatusCategory
+    created_at: datetime
+    updated_at: datetime
+    body: str
+    parent_external_id: str | None
+    start_date: date | None
+    target_date: date | None
+    completed_at: datetime | None
+    assignee: PersonRecord | None
+    labels: tuple[str, ...]
+    estimate: float | None
+    components: tuple[str, ...]
+    blocks: tuple[str, ...]
+    blocked_by: tuple[str, ...]
+    deleted: bool
+    raw: bytes
+
+
+def item(n: int, **changes: Unpack[ItemChanges]) -> ItemRecord:
+    """Item ``PAY-<n>``, updated ``n`` minutes after ``T0``, with ``changes``."""
     record = ItemRecord(
         external_id=str(n),
         key=f"PAY-{n}",
@@ -29,11 +70,11 @@ def item(n: int, **changes: object) -> ItemRecord:
         created_at=T0,
         updated_at=T0 + timedelta(minutes=n),
     )
-    return replace(record, **changes)  # type: ignore[arg-type]
+    return replace(record, **changes)
 
 
 class FakeConnector(Connector):
-    """Serves ``items`` in pages of ``page_size`` ordered by update time; cursor = minutes."""
+    """Serves ``items`` in batches of ``batch_size`` ordered by update time; cursor = minutes."""
 
     kind = "jira"
 
@@ -80,3 +121,17 @@ class FakeConnector(Connector):
 
     async def aclose(self) -> None:
         self.closed = True
+
+
+class EngineFor(Protocol):
+    """The ``engine_for`` fixture: an engine on the test database whose syncs all use
+    ``connector``, whatever source they are given."""
+
+    def __call__(
+        self,
+        connector: Connector,
+        *,
+        rules: HubRules | None = None,
+        clock: Callable[[], datetime] | None = None,
+        wait_for_lock: bool = False,
+    ) -> SyncEngine: ...

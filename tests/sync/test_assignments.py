@@ -7,27 +7,20 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.contract.config import InitiativeConfig, SourceConfig
+from hub.contract.config import InitiativeConfig
 from hub.contract.records import ItemRecord, Level
 from hub.storage.database import transaction
 from hub.storage.models import WorkItem
-from hub.sync import SyncEngine, manual
+from hub.sync import manual
 from hub.sync.assignments import apply_assignments
 from hub.sync.rules import HubRules
-from tests.sync.fakes import FakeConnector, item
+from tests.sync.fakes import SOURCE, EngineFor, FakeConnector, item
 
+Sessions = async_sessionmaker[AsyncSession]
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
-SOURCE = SourceConfig(
-    name="jira",
-    kind="jira",
-    base_url="https://jira.example",
-    projects=("PAY",),
-    token_env="JIRA_TOKEN",
-    email_env="JIRA_EMAIL",
-).model_copy(update={"token": SecretStr("t"), "email": SecretStr("a@b.c")})
 RULES = HubRules(initiatives=[InitiativeConfig(key="payments-v2", title="Payments v2")])
 
 ITEMS = [
@@ -40,24 +33,23 @@ ITEMS = [
 
 
 async def sync(
-    sessions, items: Sequence[ItemRecord] = ITEMS, *, full: bool = False, rules=RULES
+    engine_for: EngineFor,
+    items: Sequence[ItemRecord] = ITEMS,
+    *,
+    full: bool = False,
+    rules: HubRules = RULES,
 ) -> None:
-    engine = SyncEngine(
-        sessions,
-        rules=rules,
-        connector_factory=lambda source, transport=None: FakeConnector(source, items),
-    )
-    report = await engine.sync(SOURCE, full=full)
+    report = await engine_for(FakeConnector(SOURCE, items), rules=rules).sync(SOURCE, full=full)
     assert report.ok, report.error
 
 
-async def parents(sessions) -> dict[str, str | None]:
+async def parents(sessions: Sessions) -> dict[str, str | None]:
     async with sessions() as session:
         rows = await session.execute(select(WorkItem.key, WorkItem.parent_id))
         return {key: parent for key, parent in rows}
 
 
-async def create_and_assign(sessions, *epics: str) -> None:
+async def create_and_assign(sessions: Sessions, *epics: str) -> None:
     async with transaction(sessions) as session:
         await manual.create_initiative(session, manual.NewInitiative("growth", "Growth"), NOW)
         for epic in epics:
@@ -68,8 +60,10 @@ def renamed(items: Sequence[ItemRecord]) -> list[ItemRecord]:
     return [replace(i, title=f"{i.title} (renamed)") for i in items]
 
 
-async def test_an_assignment_outranks_tracker_parents_and_rules_at_once(sessions) -> None:
-    await sync(sessions)
+async def test_an_assignment_outranks_tracker_parents_and_rules_at_once(
+    sessions, engine_for: EngineFor
+) -> None:
+    await sync(engine_for)
     assert (await parents(sessions))["PAY-1"] == "jira:9"
     assert (await parents(sessions))["PAY-2"] == "hub:payments-v2"
 
@@ -80,23 +74,25 @@ async def test_an_assignment_outranks_tracker_parents_and_rules_at_once(sessions
     assert stored["PAY-4"] == "jira:1"  # issues follow their epic
 
 
-async def test_assignments_survive_every_kind_of_resync(sessions) -> None:
-    await sync(sessions)
+async def test_assignments_survive_every_kind_of_resync(sessions, engine_for: EngineFor) -> None:
+    await sync(engine_for)
     await create_and_assign(sessions, "PAY-1", "PAY-2")
 
-    await sync(sessions, renamed(ITEMS), full=True)  # every item rewritten
+    await sync(engine_for, renamed(ITEMS), full=True)  # every item rewritten
     stored = await parents(sessions)
     assert (stored["PAY-1"], stored["PAY-2"], stored["PAY-3"]) == ("hub:growth", "hub:growth", None)
 
-    await sync(sessions, renamed(ITEMS))  # incremental, nothing changed
+    await sync(engine_for, renamed(ITEMS))  # incremental, nothing changed
     later = HubRules(initiatives=[*RULES.initiatives, InitiativeConfig(key="x", title="X")])
-    await sync(sessions, renamed(ITEMS), rules=later)  # new rules rewrite everything
+    await sync(engine_for, renamed(ITEMS), rules=later)  # new rules rewrite everything
     stored = await parents(sessions)
     assert (stored["PAY-1"], stored["PAY-2"]) == ("hub:growth", "hub:growth")
 
 
-async def test_unassigning_restores_the_synced_parent_at_once(sessions) -> None:
-    await sync(sessions)
+async def test_unassigning_restores_the_synced_parent_at_once(
+    sessions, engine_for: EngineFor
+) -> None:
+    await sync(engine_for)
     await create_and_assign(sessions, "PAY-1", "PAY-2", "PAY-3")
     async with transaction(sessions) as session:
         for epic in ("PAY-1", "PAY-2", "PAY-3"):
@@ -110,15 +106,17 @@ async def test_unassigning_restores_the_synced_parent_at_once(sessions) -> None:
         None,
     )
 
-    await sync(sessions, renamed(ITEMS), full=True)  # and so they stay
+    await sync(engine_for, renamed(ITEMS), full=True)  # and so they stay
     assert await parents(sessions) == stored
 
 
-async def test_an_assigned_epic_keeps_what_its_tracker_says_meanwhile(sessions) -> None:
-    await sync(sessions)
+async def test_an_assigned_epic_keeps_what_its_tracker_says_meanwhile(
+    sessions, engine_for: EngineFor
+) -> None:
+    await sync(engine_for)
     await create_and_assign(sessions, "PAY-1")
     moved = [replace(i, parent_external_id=None) if i.key == "PAY-1" else i for i in ITEMS]
-    await sync(sessions, moved, full=True)  # the tracker takes PAY-1 out of its initiative
+    await sync(engine_for, moved, full=True)  # the tracker takes PAY-1 out of its initiative
     assert (await parents(sessions))["PAY-1"] == "hub:growth"
 
     async with transaction(sessions) as session:
@@ -127,13 +125,13 @@ async def test_an_assigned_epic_keeps_what_its_tracker_says_meanwhile(sessions) 
 
 
 async def test_apply_assignments_is_one_statement_for_the_ids_given(
-    sessions, count_statements
+    sessions, engine_for: EngineFor, count_statements
 ) -> None:
-    await sync(sessions)
+    await sync(engine_for)
     await create_and_assign(sessions, "PAY-1", "PAY-2")
     async with transaction(sessions) as session:
         await session.execute(
-            WorkItem.__table__.update().values(parent_id=None)  # as a sync rewrite would
+            update(WorkItem).values(parent_id=None)  # as a sync rewrite would
         )
 
     with count_statements() as counter:
@@ -146,21 +144,23 @@ async def test_apply_assignments_is_one_statement_for_the_ids_given(
     assert stored["PAY-2"] is None  # assigned, but not among the ids given
 
 
-async def test_an_assignment_holds_only_while_the_item_is_an_epic(sessions) -> None:
-    await sync(sessions)
+async def test_an_assignment_holds_only_while_the_item_is_an_epic(
+    sessions, engine_for: EngineFor
+) -> None:
+    await sync(engine_for)
     await create_and_assign(sessions, "PAY-1")
     demoted = [item(1, level=Level.ISSUE, parent_external_id="9", title="now an issue")]
 
-    await sync(sessions, demoted, full=True)
+    await sync(engine_for, demoted, full=True)
 
     assert (await parents(sessions))["PAY-1"] == "jira:9"
 
 
 async def test_a_sync_with_nothing_changed_writes_no_assignments(
-    sessions, count_statements
+    sessions, engine_for: EngineFor, count_statements
 ) -> None:
-    await sync(sessions)
+    await sync(engine_for)
     await create_and_assign(sessions, "PAY-1")
     with count_statements() as counter:
-        await sync(sessions)
+        await sync(engine_for)
     assert not any("initiative_assignments" in s for s in counter.statements)

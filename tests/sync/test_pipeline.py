@@ -1,17 +1,23 @@
-"""Batches are stored in the background of the next fetch, yet one at a time and in order."""
+"""Transactions are stored while the next batches are fetched, yet one at a time and in order."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.contract.records import ItemRecord
 from hub.storage.models import SyncCursor, WorkItem
 from hub.sync import engine as engine_module
+from hub.sync import store
 from hub.sync.pipeline import InOrder
-from tests.sync.fakes import FakeConnector, item
-from tests.sync.test_engine import SOURCE, count, engine_for
+from hub.sync.store import StoreCounts, Target
+from tests.stored import StoredRows
+from tests.sync.fakes import SOURCE, EngineFor, FakeConnector, item
 
 
 async def test_work_runs_one_at_a_time_in_order_behind_the_caller() -> None:
@@ -64,23 +70,29 @@ async def test_abandoned_work_is_cancelled() -> None:
     assert finished == []
 
 
-async def test_after_a_failed_batch_no_later_batch_is_stored(sessions, monkeypatch) -> None:
+async def test_after_a_failed_transaction_no_later_one_is_stored(
+    engine_for: EngineFor, stored: StoredRows, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(engine_module, "ITEMS_PER_TRANSACTION", 2)
-    real_store_page = engine_module.store_items
     calls = 0
 
-    async def store_items(session, target, items, now, digests):
+    async def store_items(
+        session: AsyncSession,
+        target: Target,
+        items: Sequence[ItemRecord],
+        now: datetime,
+        digests: Sequence[str] | None = None,
+    ) -> StoreCounts:
         nonlocal calls
         calls += 1
         if calls == 2:
             raise RuntimeError("the database went away")
-        return await real_store_page(session, target, items, now, digests)
+        return await store.store_items(session, target, items, now, digests)
 
     monkeypatch.setattr(engine_module, "store_items", store_items)
     items = [item(n) for n in range(1, 9)]
     with pytest.raises(RuntimeError, match="went away"):
-        await engine_for(sessions, FakeConnector(SOURCE, items)).sync(SOURCE)
+        await engine_for(FakeConnector(SOURCE, items)).sync(SOURCE)
     assert calls == 2
-    assert await count(sessions, WorkItem) == 2
-    async with sessions() as session:
-        assert await session.scalar(select(SyncCursor.value)) == "2"
+    assert await stored.count(WorkItem) == 2
+    assert await stored.scalar(select(SyncCursor.value)) == "2"

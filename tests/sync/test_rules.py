@@ -43,7 +43,6 @@ def test_epics_are_adopted_by_key_then_by_label_and_issues_never() -> None:
         rules.initiative_for(item(3, level=Level.ISSUE, labels=("initiative:payments-v2",))) is None
     )
     assert rules.initiative_for(item(4, level=Level.EPIC, labels=("initiative:other",))) is None
-    assert rules.unknown_epic_keys({"PAY-1"}) == ["ENG-7"]
 
 
 def test_the_fingerprint_follows_the_rules_and_the_source_mapping() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.contract.records import Level, StatusCategory, raw_json
 from hub.storage.id_lists import among, plan_per_batch
@@ -15,7 +16,7 @@ PLUS_TWO = timezone(timedelta(hours=2))
 T = datetime(2026, 3, 1, 12, 30, 15, tzinfo=PLUS_TWO)
 
 
-def item_values(item_id: str, **changes: object) -> dict:
+def item_values(item_id: str, **changes: object) -> dict[str, object]:
     values = {
         "id": item_id,
         "source_id": 1,
@@ -45,7 +46,7 @@ def item_values(item_id: str, **changes: object) -> dict:
     return {**values, **changes}
 
 
-async def add_source(sessions) -> None:
+async def add_source(sessions: async_sessionmaker[AsyncSession]) -> None:
     async with sessions() as session, session.begin():
         session.add(Source(id=1, name="jira", kind="jira", base_url="https://x", created_at=T))
 
@@ -79,7 +80,7 @@ async def test_an_upserted_row_is_stored_exactly_as_the_orm_stores_it(sessions) 
 
 
 async def test_a_conflict_overwrites_all_columns_the_named_ones_or_none(sessions) -> None:
-    async def write(rows: list[dict], update: list[str] | None) -> None:
+    async def write(rows: list[dict[str, object]], update: list[str] | None) -> None:
         async with sessions() as session, session.begin():
             await upsert(session, Component, rows, key=["name"], update=update)
 

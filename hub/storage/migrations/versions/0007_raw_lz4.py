@@ -16,8 +16,8 @@ down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Raw payloads (2-3 kB each) are TOASTed: with pglz, PostgreSQL's default, the server spent
-# 14-19% more CPU on a full sync than with LZ4 (docs/benchmarks.md). LZ4 exists from
+# Raw payloads are TOASTed, and pglz, PostgreSQL's default, costs the server more CPU on a
+# full sync than LZ4 (docs/benchmarks.md). LZ4 exists from
 # PostgreSQL 14 on, where the server was built with it: ``default_toast_compression`` then
 # offers it. Only new values are compressed with it; stored ones stay readable as they are.
 _WHERE_LZ4 = """
