@@ -13,7 +13,7 @@ from hub.contract.records import Level
 from hub.contract.records import StatusCategory as Category
 from hub.storage.models import Component, ItemComponent, Person, Source
 from schema import get_context, schema
-from tests.schema.test_items import NOW, work_item
+from tests.work_items import NOW, work_item
 
 
 @pytest.fixture
