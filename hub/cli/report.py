@@ -191,18 +191,9 @@ def dependencies(
         if form == "json":
             _emit(json_report.render({"dependencyGraphs": [graph for _, graph in found]}), output)
             return
-        sections = [
-            Section(
-                heading=f"{graph['root']}: {lane_title}",
-                drawing=drawing(
-                    _graph_title(graph["root"], "initiative", direction, depth),
-                    [graph["dependencyGraph"]],
-                ),
-            )
-            for lane_title, graph in found
-        ]
-        render = dot.render_clusters if form == "dot" else mermaid.render_sections
-        _emit(render(title, sections), output)
+        sections = _initiative_sections(found, direction, depth)
+        render_all = dot.render_clusters if form == "dot" else mermaid.render_sections
+        _emit(render_all(title, sections), output)
         return
     variables = {"root": root, "rootKind": root_kind.upper(), **shape}
     data = _with_database(ctx, lambda s: _graph(s, variables))
@@ -210,13 +201,24 @@ def dependencies(
         _emit(json_report.render(data), output)
         return
     roots = [root] if root_kind == "item" else []
-    drawn = drawing(title, [data["dependencyGraph"]], roots)
-    if form == "dot":
-        _emit(dot.render_dependencies(drawn), output)
-    elif mermaid.fits(drawn):
-        _emit(mermaid.render_dependencies(drawn), output)
-    else:
-        _emit(mermaid.render_sections(title, [Section(title, drawn)]), output)
+    render = dot.render_dependencies if form == "dot" else mermaid.render_graph
+    _emit(render(drawing(title, [data["dependencyGraph"]], roots)), output)
+
+
+def _initiative_sections(
+    found: list[tuple[str, dict[str, Any]]], direction: str, depth: int
+) -> list[Section]:
+    """A drawing per initiative, headed by its key and title."""
+    return [
+        Section(
+            heading=f"{graph['root']}: {lane_title}",
+            drawing=drawing(
+                _graph_title(graph["root"], "initiative", direction, depth),
+                [graph["dependencyGraph"]],
+            ),
+        )
+        for lane_title, graph in found
+    ]
 
 
 def _graph_title(root: str | None, root_kind: str, direction: str, depth: int) -> str:

@@ -64,7 +64,7 @@ def render_clusters(title: str, sections: list[Section]) -> str:
     for number, section in enumerate(sections, 1):
         lines += [
             f"  subgraph cluster_{number} {{",
-            f"    // {one_line(section.heading)}: {drawing_summary(section.drawing)}.",
+            f"    // {one_line(section.heading)} ({drawing_summary(section.drawing)})",
             f'    graph [label="{escape(section.heading)}", style="rounded", color="{PLAIN}"];',
             *_body(section.drawing, indent="    ", prefix=f"c{number}_"),
             "  }",

@@ -66,6 +66,13 @@ def fits(drawing: Drawing) -> bool:
     return len(render_dependencies(drawing)) <= MAX_TEXT_SIZE
 
 
+def render_graph(drawing: Drawing) -> str:
+    """A bare flowchart when it fits in one diagram; otherwise Markdown of diagrams that do."""
+    if fits(drawing):
+        return render_dependencies(drawing)
+    return render_sections(drawing.title, [Section(drawing.title, drawing)])
+
+
 def render_sections(title: str, sections: list[Section]) -> str:
     """Markdown: a heading per section (e.g. per initiative), each with one ``mermaid`` block
     per diagram, since one Mermaid chart holds one diagram of at most ``MAX_TEXT_SIZE``
