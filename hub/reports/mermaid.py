@@ -63,7 +63,11 @@ LEGEND = (
 
 
 def fits(drawing: Drawing) -> bool:
-    return len(render_dependencies(drawing)) <= MAX_TEXT_SIZE
+    return _length(drawing) <= MAX_TEXT_SIZE
+
+
+def _length(drawing: Drawing) -> int:
+    return len(render_dependencies(drawing))
 
 
 def render_graph(drawing: Drawing) -> str:
@@ -85,7 +89,7 @@ def render_sections(title: str, sections: list[Section]) -> str:
         if not section.drawing.items:
             lines += ["", "No dependencies."]
             continue
-        drawn = split(section.drawing, fits)
+        drawn = split(section.drawing, _length, MAX_TEXT_SIZE)
         if len(drawn.parts) > 1:
             lines += ["", _split_note(len(drawn.parts), drawn.clusters_cut)]
         for part in drawn.parts:

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from hub.reports.drawing import Drawing, DrawnEdge
 
-Fits = Callable[[Drawing], bool]
-"""Whether one drawing is small enough to be drawn as one diagram."""
+Measure = Callable[[Drawing], int]
+"""The length of a drawing as one diagram."""
 
 
 @dataclass(slots=True)
@@ -35,30 +35,52 @@ class Split:
     """How many clusters were too large for one diagram and were cut."""
 
 
-def split(drawing: Drawing, fits: Fits) -> Split:
-    """Diagrams that each fit, together drawing every item and dependency of ``drawing``."""
+def split(drawing: Drawing, measure: Measure, limit: int) -> Split:
+    """Diagrams of at most ``limit`` each, together drawing every item and dependency.
+
+    Clusters are packed by their sizes alone less a diagram's fixed header, which add up
+    closely enough that each part is measured whole only once; the few clusters that then
+    overflow it move on to the next part.
+    """
+
+    def fits(part: Drawing) -> bool:
+        return measure(part) <= limit
+
     if fits(drawing):
         return Split([drawing], 0)
+    header = measure(Drawing(title=drawing.title))
     parts: list[Drawing] = []
-    packed: list[Cluster] = []
+    packed: list[tuple[Cluster, int]] = []
     cut = 0
     for cluster in clusters(drawing):
-        if fits(part_of(drawing, [*packed, cluster])):
-            packed.append(cluster)
+        size = measure(part_of(drawing, [cluster]))
+        if size > limit:
+            cut += 1
+            parts += _cut(drawing, cluster, fits)
             continue
-        if packed:
-            parts.append(part_of(drawing, packed))
-        if fits(part_of(drawing, [cluster])):
-            packed = [cluster]
-            continue
-        packed = []
-        cut += 1
-        parts += _cut(drawing, cluster, fits)
-    if packed:
-        parts.append(part_of(drawing, packed))
+        body = size - header
+        if packed and header + sum(b for _, b in packed) + body > limit:
+            part, packed = _fitting(drawing, packed, fits)
+            parts.append(part)
+        packed.append((cluster, body))
+    while packed:
+        part, packed = _fitting(drawing, packed, fits)
+        parts.append(part)
     for number, part in enumerate(parts, 1):
         part.title = f"{drawing.title} (part {number} of {len(parts)})"
     return Split(parts, cut)
+
+
+def _fitting(
+    drawing: Drawing, packed: list[tuple[Cluster, int]], fits: Callable[[Drawing], bool]
+) -> tuple[Drawing, list[tuple[Cluster, int]]]:
+    """A part of the packed clusters that fits, and the clusters left over for the next."""
+    kept, left = list(packed), list[tuple[Cluster, int]]()
+    part = part_of(drawing, [cluster for cluster, _ in kept])
+    while len(kept) > 1 and not fits(part):
+        left.insert(0, kept.pop())
+        part = part_of(drawing, [cluster for cluster, _ in kept])
+    return part, left
 
 
 def clusters(drawing: Drawing) -> list[Cluster]:
@@ -95,17 +117,15 @@ def clusters(drawing: Drawing) -> list[Cluster]:
 
 def part_of(drawing: Drawing, chosen: list[Cluster]) -> Drawing:
     """A drawing of some clusters only; items keep the names the whole drawing gave them."""
-    ids = {item_id for cluster in chosen for item_id in cluster.items}
-    edges = {id(edge) for cluster in chosen for edge in cluster.edges}
     return Drawing(
         title=drawing.title,
-        items={item_id: item for item_id, item in drawing.items.items() if item_id in ids},
-        edges=[edge for edge in drawing.edges if id(edge) in edges],
+        items={i: drawing.items[i] for cluster in chosen for i in cluster.items},
+        edges=[edge for cluster in chosen for edge in cluster.edges],
         cycles=drawing.cycles,
     )
 
 
-def _cut(drawing: Drawing, cluster: Cluster, fits: Fits) -> list[Drawing]:
+def _cut(drawing: Drawing, cluster: Cluster, fits: Callable[[Drawing], bool]) -> list[Drawing]:
     """Runs of the cluster's edges, each the longest that fits: doubling from one dependency
     (which always fits) until a run is too long, then bisecting, so no run tried is much
     longer than a diagram."""
@@ -128,5 +148,5 @@ def _cut(drawing: Drawing, cluster: Cluster, fits: Fits) -> list[Drawing]:
 
 
 def _run(drawing: Drawing, edges: list[DrawnEdge]) -> Drawing:
-    ends = {item_id for edge in edges for item_id in (edge.blocker, edge.blocked)}
-    return part_of(drawing, [Cluster(items=[i for i in drawing.items if i in ends], edges=edges)])
+    ends = dict.fromkeys(item_id for edge in edges for item_id in (edge.blocker, edge.blocked))
+    return part_of(drawing, [Cluster(items=list(ends), edges=edges)])

@@ -158,7 +158,7 @@ def chain(length: int) -> Drawing:
 def test_one_cluster_too_large_is_cut_into_diagrams_that_each_fit() -> None:
     drawing = chain(2_000)
     assert len(render_dependencies(drawing)) > 4 * MAX_TEXT_SIZE
-    drawn = split(drawing, fits)
+    drawn = split(drawing, lambda part: len(render_dependencies(part)), MAX_TEXT_SIZE)
     assert drawn.clusters_cut == 1 and len(drawn.parts) >= 5
     assert all(fits(part) for part in drawn.parts)
     assert [edge for part in drawn.parts for edge in part.edges] == drawing.edges
@@ -172,3 +172,16 @@ async def test_a_root_whose_graph_is_too_large_is_split_too(sessions, hub_report
     assert result.stdout.startswith("# Dependencies of initiative INI-0, both ways, 3 deep\n")
     (diagrams,) = sections(result.stdout).values()
     assert len(diagrams) >= 3 and max(len(block) for block in diagrams) <= MAX_TEXT_SIZE
+
+
+def test_many_small_clusters_are_packed_whole_into_few_diagrams() -> None:
+    drawing = chain(2_000)
+    drawing.edges = drawing.edges[::2]  # pairs: I-0 → I-1, I-2 → I-3, …
+    whole = len(render_dependencies(drawing))
+    drawn = split(drawing, lambda part: len(render_dependencies(part)), MAX_TEXT_SIZE)
+    assert drawn.clusters_cut == 0
+    assert all(fits(part) for part in drawn.parts)
+    assert len(drawn.parts) <= whole // MAX_TEXT_SIZE + 2  # nearly full diagrams
+    assert [edge for part in drawn.parts for edge in part.edges] == drawing.edges
+    items = [item_id for part in drawn.parts for item_id in part.items]
+    assert sorted(items) == sorted(drawing.items)  # each item, and so each pair, once
