@@ -16,6 +16,7 @@ from graphql import GraphQLError
 
 from hub.views.items import Position, item_page, position
 from schema.context import Info
+from schema.filter_checks import check_known, client_errors
 from schema.runs import SyncRun
 from schema.sync import sources, sync_runs
 from schema.types import Item, ItemConnection, ItemEdge, ItemFilter, PageInfo
@@ -59,6 +60,10 @@ def _checked_page_size(first: int) -> int:
     return first
 
 
+def _given(value: str | None) -> tuple[str, ...]:
+    return () if value is None else (value,)
+
+
 @strawberry.type
 class Query:
     sources: list[SourceType] = strawberry.field(
@@ -96,7 +101,14 @@ class Query:
         after: str | None = None,
     ) -> ItemConnection:
         page_size = _checked_page_size(first)
-        item_filter = (filter or ItemFilter()).to_view()
+        with client_errors():
+            item_filter = (filter or ItemFilter()).to_view()
+        await check_known(
+            info,
+            sources=_given(item_filter.source),
+            components=_given(item_filter.component),
+            initiatives=_given(item_filter.initiative),
+        )
         start = None if after is None else decode_cursor(after)
         async with info.context.sessions() as session:
             page = await item_page(session, item_filter, first=page_size, after=start)

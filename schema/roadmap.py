@@ -17,9 +17,11 @@ from graphql import GraphQLError
 import hub.views.roadmap as view
 from hub.contract.records import StatusCategory
 from hub.storage.models import WorkItem
+from hub.views.filter_values import MAX_TEXT_LENGTH
 from hub.views.health import PACE_MARGIN, UNDATED_BLOCKER_HORIZON, Health
 from schema.context import Info
-from schema.types import Item
+from schema.filter_checks import check_known, client_errors
+from schema.types import DAYS, Item
 
 strawberry.enum(
     view.Grouping,
@@ -46,19 +48,27 @@ them at once, with no loader round trip (thousands of awaits for a whole roadmap
 
 @strawberry.input(description="Every field given narrows the epics shown.")
 class RoadmapFilter:
-    sources: list[str] | None = strawberry.field(default=None, description="Source names.")
+    sources: list[str] | None = strawberry.field(
+        default=None, description="Source names; one neither configured nor stored is an error."
+    )
     components: list[str] | None = strawberry.field(
-        default=None, description="Component names; an epic in any of them is shown."
+        default=None,
+        description="Component names; an epic in any of them is shown. An unknown name is an "
+        "error.",
     )
     initiatives: list[str] | None = strawberry.field(
-        default=None, description="Keys of the initiatives whose epics are shown."
+        default=None,
+        description="Keys (any case) or hub ids of the initiatives whose epics are shown; an "
+        "unknown one is an error.",
     )
     status_categories: list[StatusCategory] | None = strawberry.field(
         default=None,
         description="Status categories of the epics shown; by default all but CANCELED.",
     )
     text: str | None = strawberry.field(
-        default=None, description="Case-insensitive substring of the epic's title or key."
+        default=None,
+        description="Case-insensitive substring of the epic's title or key, at most "
+        f"{MAX_TEXT_LENGTH} characters.",
     )
 
     def to_view(self) -> view.RoadmapFilter:
@@ -221,13 +231,13 @@ class RoadmapQuery:
             strawberry.argument(
                 name="from",
                 description="Keep epics whose window (start date, or creation day, to target "
-                "date) reaches this day: target on or after it, or no target.",
+                f"date) reaches this day: target on or after it, or no target. {DAYS}.",
             ),
         ] = None,
         to: Annotated[
             date | None,
             strawberry.argument(
-                description="Keep epics started (or created) on or before this day."
+                description=f"Keep epics started (or created) on or before this day. {DAYS}."
             ),
         ] = None,
         filter: Annotated[
@@ -237,15 +247,19 @@ class RoadmapQuery:
         if from_ is not None and to is not None and from_ > to:
             raise GraphQLError(f"`from` ({from_}) is after `to` ({to}); swap them.")
         today = info.context.today or datetime.now(UTC).date()
-        async with info.context.sessions() as session:
-            result = await view.roadmap(
-                session,
-                group_by=group_by,
-                start=from_,
-                end=to,
-                filter=filter.to_view() if filter else None,
-                today=today,
-            )
+        with client_errors():
+            chosen = filter.to_view() if filter else view.RoadmapFilter()
+        await check_known(
+            info,
+            sources=chosen.sources,
+            components=chosen.components,
+            initiatives=chosen.initiatives,
+        )
+        with client_errors():  # days out of range
+            async with info.context.sessions() as session:
+                result = await view.roadmap(
+                    session, group_by=group_by, start=from_, end=to, filter=chosen, today=today
+                )
         info.context.loaders.item_by_id.prime_many(result.items)
         return Roadmap(
             group_by=group_by,

@@ -10,6 +10,7 @@ import hub.views.item_filter as view
 from hub.contract.config import SourceConfig
 from hub.contract.records import Level, StatusCategory
 from hub.storage import models
+from hub.views.filter_values import EARLIEST_DAY, LATEST_DAY, MAX_TEXT_LENGTH
 from hub.views.items import count_items
 from schema.context import Info
 from schema.runs import SourceHealth, SyncRun, health_of
@@ -167,14 +168,24 @@ class Item:
         return None if row is None else Person.from_row(row)
 
 
+DAYS = f"{EARLIEST_DAY} to {LATEST_DAY}"
+"""The days a date argument may name."""
+
+
 @strawberry.input(description="Every field given narrows the list; deleted items never appear.")
 class ItemFilter:
     level: Level | None = None
-    source: str | None = strawberry.field(default=None, description="Source name.")
+    source: str | None = strawberry.field(
+        default=None, description="Source name; one neither configured nor stored is an error."
+    )
     status_category: StatusCategory | None = None
-    component: str | None = strawberry.field(default=None, description="Component name.")
+    component: str | None = strawberry.field(
+        default=None, description="Component name; an unknown one is an error."
+    )
     text: str | None = strawberry.field(
-        default=None, description="Case-insensitive substring of the title or the key."
+        default=None,
+        description="Case-insensitive substring of the title or the key, at most "
+        f"{MAX_TEXT_LENGTH} characters.",
     )
     status_categories: list[StatusCategory] | None = strawberry.field(
         default=None, description="Any of these status categories."
@@ -182,7 +193,7 @@ class ItemFilter:
     initiative: str | None = strawberry.field(
         default=None,
         description="Key or hub id of an initiative: its epics and their issues (items whose "
-        "parent or grandparent it is).",
+        "parent or grandparent it is); an unknown one is an error.",
     )
     assignee: str | None = strawberry.field(
         default=None,
@@ -190,10 +201,10 @@ class ItemFilter:
     )
     label: str | None = strawberry.field(default=None, description="Carries this exact label.")
     target_from: date | None = strawberry.field(
-        default=None, description="Target date on or after this day."
+        default=None, description=f"Target date on or after this day ({DAYS})."
     )
     target_to: date | None = strawberry.field(
-        default=None, description="Target date on or before this day."
+        default=None, description=f"Target date on or before this day ({DAYS})."
     )
 
     def to_view(self) -> view.ItemFilter:

@@ -15,7 +15,7 @@ import click
 from click.core import ParameterSource
 
 from hub.reports import dot, json_report, markdown, mermaid, spreadsheet
-from hub.reports.drawing import drawing
+from hub.reports.drawing import Section, drawing
 from hub.reports.output import encoded, write_atomically
 
 if TYPE_CHECKING:
@@ -131,14 +131,16 @@ def roadmap(
     type=click.Choice(["dot", "mermaid", "json"]),
     default="dot",
     show_default=True,
-    help="dot: Graphviz (`dot -Tsvg`). mermaid: a flowchart for a ```mermaid block. json: the "
-    "API's `dependencyGraph` data.",
+    help="dot: Graphviz (`dot -Tsvg`); without --root, a cluster per initiative. mermaid: a "
+    "flowchart for a ```mermaid block; without --root, or when the graph is longer than "
+    "Mermaid draws (50,000 characters), Markdown with a heading per initiative and ```mermaid "
+    "blocks that each fit. json: the API's `dependencyGraph` data.",
 )
 @click.option(
     "--root",
     metavar="KEY|NAME",
     help="What to draw the graph around, as --root-kind says. Default: every initiative on the "
-    "roadmap, one graph each, drawn as one (in JSON, a list under `dependencyGraphs`).",
+    "roadmap, one graph each (in JSON, a list under `dependencyGraphs`).",
 )
 @click.option(
     "--root-kind",
@@ -183,21 +185,40 @@ def dependencies(
     if root is None and ctx.get_parameter_source("root_kind") is ParameterSource.COMMANDLINE:
         raise click.UsageError("--root-kind needs --root")
     shape = {"direction": direction.upper(), "depth": depth}
+    title = _graph_title(root, root_kind, direction, depth)
     if root is None:
-        graphs = _with_database(ctx, lambda s: _every_initiative(s, shape))
-        data: dict[str, Any] = {"dependencyGraphs": graphs}
-        results = [graph["dependencyGraph"] for graph in graphs]
-    else:
-        variables = {"root": root, "rootKind": root_kind.upper(), **shape}
-        data = _with_database(ctx, lambda s: _graph(s, variables))
-        results = [data["dependencyGraph"]]
+        found = _with_database(ctx, lambda s: _every_initiative(s, shape))
+        if form == "json":
+            _emit(json_report.render({"dependencyGraphs": [graph for _, graph in found]}), output)
+            return
+        sections = _initiative_sections(found, direction, depth)
+        render_all = dot.render_clusters if form == "dot" else mermaid.render_sections
+        _emit(render_all(title, sections), output)
+        return
+    variables = {"root": root, "rootKind": root_kind.upper(), **shape}
+    data = _with_database(ctx, lambda s: _graph(s, variables))
     if form == "json":
         _emit(json_report.render(data), output)
         return
-    title = _graph_title(root, root_kind, direction, depth)
-    roots = [root] if root is not None and root_kind == "item" else []
-    render = dot.render_dependencies if form == "dot" else mermaid.render_dependencies
-    _emit(render(drawing(title, results, roots)), output)
+    roots = [root] if root_kind == "item" else []
+    render = dot.render_dependencies if form == "dot" else mermaid.render_graph
+    _emit(render(drawing(title, [data["dependencyGraph"]], roots)), output)
+
+
+def _initiative_sections(
+    found: list[tuple[str, dict[str, Any]]], direction: str, depth: int
+) -> list[Section]:
+    """A drawing per initiative, headed by its key and title."""
+    return [
+        Section(
+            heading=f"{graph['root']}: {lane_title}",
+            drawing=drawing(
+                _graph_title(graph["root"], "initiative", direction, depth),
+                [graph["dependencyGraph"]],
+            ),
+        )
+        for lane_title, graph in found
+    ]
 
 
 def _graph_title(root: str | None, root_kind: str, direction: str, depth: int) -> str:
@@ -219,17 +240,18 @@ async def _graph(
 
 async def _every_initiative(
     sessions: async_sessionmaker[AsyncSession], shape: dict[str, Any]
-) -> list[dict[str, Any]]:
-    """The graph around each initiative the roadmap shows, one query each."""
+) -> list[tuple[str, dict[str, Any]]]:
+    """The graph around each initiative the roadmap shows, one query each, with the
+    initiative's title."""
     from hub.reports.documents import ROADMAP_QUERY, run_query
 
     data = await run_query(sessions, ROADMAP_QUERY, {"groupBy": "INITIATIVE"})
-    keys = [lane["key"] for lane in data["roadmap"]["lanes"] if lane["initiative"] is not None]
+    lanes = [lane for lane in data["roadmap"]["lanes"] if lane["initiative"] is not None]
     graphs = []
-    for key in keys:
-        variables = {"root": key, "rootKind": "INITIATIVE", **shape}
+    for lane in lanes:
+        variables = {"root": lane["key"], "rootKind": "INITIATIVE", **shape}
         graph = await _graph(sessions, variables)
-        graphs.append({"root": key, "rootKind": "INITIATIVE", **graph})
+        graphs.append((lane["title"], {"root": lane["key"], "rootKind": "INITIATIVE", **graph}))
     return graphs
 
 

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 import textwrap
 
-from hub.reports.drawing import CRITICAL, CYCLE, PLAIN, STATUS_FILLS, Drawing, DrawnEdge, DrawnItem
+from hub.reports.drawing import (
+    CRITICAL,
+    CYCLE,
+    PLAIN,
+    STATUS_FILLS,
+    Drawing,
+    DrawnEdge,
+    DrawnItem,
+    Section,
+)
+from hub.reports.drawing import summary as drawing_summary
 from hub.reports.text import one_line, shorten, web_url
 
 TRACKER_COLOURS = {"jira": "#0052cc", "github": "#24292f", "linear": "#5e6ad2"}
@@ -40,23 +50,53 @@ LEGEND_NODE = f"""\
 
 
 def render_dependencies(drawing: Drawing) -> str:
-    summary = _summary(drawing)
-    lines = [
-        f"// {one_line(drawing.title)}: {summary}.",
+    lines = _opening(drawing.title, drawing_summary(drawing))
+    lines += _body(drawing, indent="  ")
+    lines += [LEGEND_NODE, "}"]
+    return "\n".join(lines) + "\n"
+
+
+def render_clusters(title: str, sections: list[Section]) -> str:
+    """One graph, a cluster per section (e.g. per initiative) with its own graph drawn in it:
+    an item in several sections' graphs is drawn in each, so every cluster reads alone."""
+    graphs = "1 graph" if len(sections) == 1 else f"{len(sections)} graphs"
+    lines = _opening(title, f"{graphs}, one cluster each")
+    for number, section in enumerate(sections, 1):
+        lines += [
+            f"  subgraph cluster_{number} {{",
+            f"    // {one_line(section.heading)} ({drawing_summary(section.drawing)})",
+            f'    graph [label="{escape(section.heading)}", style="rounded", color="{PLAIN}"];',
+            *_body(section.drawing, indent="    ", prefix=f"c{number}_"),
+            "  }",
+        ]
+    if not sections:
+        lines.append('  nothing [shape=plaintext, style="", label="No initiatives"];')
+    lines += [LEGEND_NODE, "}"]
+    return "\n".join(lines) + "\n"
+
+
+def _opening(title: str, summary: str) -> list[str]:
+    return [
+        f"// {one_line(title)}: {summary}.",
         "// Written by `hub report dependencies`; draw it with `dot -Tsvg FILE -o FILE.svg`.",
         LEGEND_COMMENT,
         "digraph dependencies {",
         f'  graph [rankdir=LR, charset="UTF-8", fontname="Helvetica", labelloc=t, '
-        f'label="{escape(drawing.title)}"];',
+        f'label="{escape(title)}"];',
         '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];',
         f'  edge [fontname="Helvetica", fontsize=9, color="{PLAIN}"];',
     ]
-    lines += [_node(item) for item in drawing.items.values()]
+
+
+def _body(drawing: Drawing, *, indent: str, prefix: str = "") -> list[str]:
+    """The drawing's nodes and edges; ``prefix`` keeps node names apart between clusters."""
+    lines = [indent + _node(item, prefix) for item in drawing.items.values()]
     if not drawing.items:
-        lines.append('  nothing [shape=plaintext, style="", label="No dependencies"];')
-    lines += [_edge(drawing, edge) for edge in drawing.edges]
-    lines += [LEGEND_NODE, "}"]
-    return "\n".join(lines) + "\n"
+        lines.append(
+            f'{indent}{prefix}nothing [shape=plaintext, style="", label="No dependencies"];'
+        )
+    lines += [indent + _edge(drawing, edge, prefix) for edge in drawing.edges]
+    return lines
 
 
 def escape(text: str) -> str:
@@ -64,21 +104,7 @@ def escape(text: str) -> str:
     return one_line(text).replace("\\", "\\\\").replace('"', '\\"')
 
 
-def _summary(drawing: Drawing) -> str:
-    critical = sum(1 for edge in drawing.edges if edge.on_critical_path)
-    return (
-        f"{_count(len(drawing.items), 'item')}, {_count(len(drawing.edges), 'dependency')}, "
-        f"{_count(drawing.cycles, 'cycle')}, {critical} on the critical path"
-    )
-
-
-def _count(n: int, noun: str) -> str:
-    if n == 1:
-        return f"1 {noun}"
-    return f"{n} {noun[:-1]}ies" if noun.endswith("y") else f"{n} {noun}s"
-
-
-def _node(item: DrawnItem) -> str:
+def _node(item: DrawnItem, prefix: str) -> str:
     title = textwrap.wrap(
         shorten(one_line(item.title), TITLE_WIDTH), TITLE_LINE, break_on_hyphens=False
     )
@@ -98,10 +124,10 @@ def _node(item: DrawnItem) -> str:
         attributes += [f'URL="{escape(url)}"', 'target="_blank"']
     if item.root:
         attributes.append("peripheries=2")
-    return f"  {item.name} [{', '.join(attributes)}];"
+    return f"{prefix}{item.name} [{', '.join(attributes)}];"
 
 
-def _edge(drawing: Drawing, edge: DrawnEdge) -> str:
+def _edge(drawing: Drawing, edge: DrawnEdge, prefix: str) -> str:
     attributes = []
     if edge.in_cycle:
         attributes += [f'color="{CYCLE}"', "penwidth=2.5"]
@@ -115,4 +141,5 @@ def _edge(drawing: Drawing, edge: DrawnEdge) -> str:
     if notes:
         attributes.append(f'label="{escape(" + ".join(notes))}"')
     blocker, blocked = drawing.items[edge.blocker].name, drawing.items[edge.blocked].name
-    return f"  {blocker} -> {blocked}" + (f" [{', '.join(attributes)}];" if attributes else ";")
+    link = f"{prefix}{blocker} -> {prefix}{blocked}"
+    return link + (f" [{', '.join(attributes)}];" if attributes else ";")

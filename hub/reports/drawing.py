@@ -68,6 +68,29 @@ class Drawing:
     cycles: int = 0
 
 
+@dataclass(slots=True)
+class Section:
+    """One graph of a report of several, e.g. an initiative's, under its own heading."""
+
+    heading: str
+    drawing: Drawing
+
+
+def summary(drawing: Drawing) -> str:
+    """``7 items, 7 dependencies, 1 cycle, 2 on the critical path``."""
+    critical = sum(1 for edge in drawing.edges if edge.on_critical_path)
+    return (
+        f"{_count(len(drawing.items), 'item')}, {_count(len(drawing.edges), 'dependency')}, "
+        f"{_count(drawing.cycles, 'cycle')}, {critical} on the critical path"
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    if n == 1:
+        return f"1 {noun}"
+    return f"{n} {noun[:-1]}ies" if noun.endswith("y") else f"{n} {noun}s"
+
+
 def drawing(title: str, graphs: Iterable[dict[str, Any]], roots: Iterable[str] = ()) -> Drawing:
     """One drawing of one or more ``dependencyGraph`` results (several roots are merged);
     ``roots`` are keys (any case) or hub ids to mark as what the drawing was asked about."""

@@ -8,8 +8,24 @@ status category; items and edges of a cycle are red, of the critical path thick 
 
 from __future__ import annotations
 
-from hub.reports.drawing import CRITICAL, CYCLE, STATUS_FILLS, Drawing, DrawnEdge, DrawnItem
+from functools import lru_cache
+
+from hub.reports import markdown
+from hub.reports.drawing import (
+    CRITICAL,
+    CYCLE,
+    STATUS_FILLS,
+    Drawing,
+    DrawnEdge,
+    DrawnItem,
+    Section,
+    summary,
+)
+from hub.reports.splitting import split
 from hub.reports.text import one_line, shorten, web_url
+
+MAX_TEXT_SIZE = 50_000
+"""Mermaid's default ``maxTextSize``: it refuses to draw a longer diagram."""
 
 STATUS_CLASSES = {
     "TODO": "statusTodo",
@@ -40,7 +56,61 @@ _ENTITIES = {
 }
 
 
+LEGEND = (
+    "Red: a cycle. Thick orange: the critical path. Dotted: crosses tools. Dashed outline: "
+    "beyond the depth asked. Thick outline: the item asked about."
+)
+
+
+def fits(drawing: Drawing) -> bool:
+    return _length(drawing) <= MAX_TEXT_SIZE
+
+
+def _length(drawing: Drawing) -> int:
+    return len(render_dependencies(drawing))
+
+
+def render_graph(drawing: Drawing) -> str:
+    """A bare flowchart when it fits in one diagram; otherwise Markdown of diagrams that do."""
+    if fits(drawing):
+        return render_dependencies(drawing)
+    return render_sections(drawing.title, [Section(drawing.title, drawing)])
+
+
+def render_sections(title: str, sections: list[Section]) -> str:
+    """Markdown: a heading per section (e.g. per initiative), each with one ``mermaid`` block
+    per diagram, since one Mermaid chart holds one diagram of at most ``MAX_TEXT_SIZE``
+    characters. A graph too large for one is split into clusters that fit (``splitting``)."""
+    lines = [f"# {markdown.escape(title)}", "", LEGEND]
+    if not sections:
+        lines += ["", "No initiatives."]
+    for section in sections:
+        lines += ["", f"## {markdown.escape(section.heading)}", "", summary(section.drawing) + "."]
+        if not section.drawing.items:
+            lines += ["", "No dependencies."]
+            continue
+        drawn = split(section.drawing, _length, MAX_TEXT_SIZE)
+        if len(drawn.parts) > 1:
+            lines += ["", _split_note(len(drawn.parts), drawn.clusters_cut)]
+        for part in drawn.parts:
+            lines += ["", "```mermaid", render_dependencies(part).rstrip("\n"), "```"]
+    return "\n".join(lines) + "\n"
+
+
+def _split_note(parts: int, cut: int) -> str:
+    limit = f"Too large for one Mermaid diagram ({MAX_TEXT_SIZE:,} characters at most)"
+    if not cut:
+        return f"{limit}: drawn as {parts} diagrams, each of whole clusters of linked items."
+    clusters = "1 cluster of linked items was" if cut == 1 else f"{cut} clusters were"
+    return (
+        f"{limit}: drawn as {parts} diagrams. {clusters} too large for one diagram and cut "
+        "by its dependencies, so an item where a cut falls appears in both diagrams; "
+        "`--format dot` draws the graph whole."
+    )
+
+
 def render_dependencies(drawing: Drawing) -> str:
+    """One flowchart, however long; ``render_sections`` keeps each under Mermaid's limit."""
     lines = [
         "flowchart LR",
         f"  %% {escape(drawing.title)}",
@@ -66,8 +136,13 @@ def escape(text: str) -> str:
 
 
 def _label(item: DrawnItem) -> str:
-    title = escape(shorten(one_line(item.title), TITLE_WIDTH))
-    return f"{escape(item.key)} · {escape(item.source)}<br/>{title}"
+    return _label_of(item.key, item.source, item.title)
+
+
+@lru_cache(maxsize=65_536)
+def _label_of(key: str, source: str, title: str) -> str:
+    """Cached: splitting a large graph renders each item several times over."""
+    return f"{escape(key)} · {escape(source)}<br/>{escape(shorten(one_line(title), TITLE_WIDTH))}"
 
 
 def _edge(drawing: Drawing, edge: DrawnEdge) -> str:

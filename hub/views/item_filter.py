@@ -18,6 +18,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from hub.contract.records import Level, StatusCategory
 from hub.storage.models import Component, ItemComponent, Person, Source, WorkItem
+from hub.views.filter_values import check_day, check_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,11 @@ class ItemFilter:
     """Carries this exact label."""
     target_from: date | None = None
     target_to: date | None = None
+
+    def __post_init__(self) -> None:
+        check_text(self.text)
+        check_day(self.target_from, "targetFrom")
+        check_day(self.target_to, "targetTo")
 
 
 def filter_conditions(item_filter: ItemFilter) -> list[ColumnElement[bool]]:

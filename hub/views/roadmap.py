@@ -25,6 +25,7 @@ from hub.contract.config import HUB_SOURCE
 from hub.contract.records import StatusCategory
 from hub.storage.models import WorkItem
 from hub.views import roadmap_queries as queries
+from hub.views.filter_values import check_day
 from hub.views.health import (
     CLOSED,
     Blocker,
@@ -66,6 +67,8 @@ async def roadmap(
     today: date | None = None,
 ) -> Roadmap:
     """Epics matching ``filter`` whose window overlaps [start, end], in lanes by ``group_by``."""
+    check_day(start, "from")
+    check_day(end, "to")
     filter = filter or RoadmapFilter()
     today = today or datetime.now(UTC).date()
     epic_ids = queries.epics(WorkItem.id, filter=filter, start=start, end=end).correlate(None)

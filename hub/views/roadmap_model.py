@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from hub.contract.records import StatusCategory
 from hub.storage.models import WorkItem
+from hub.views.filter_values import check_text
 from hub.views.health import Blocker, Health
 
 
@@ -32,16 +33,20 @@ UNGROUPED_TITLES = {
 
 @dataclass(frozen=True, slots=True)
 class RoadmapFilter:
-    """Which epics to show; an empty field narrows nothing. Names and keys match exactly."""
+    """Which epics to show; an empty field narrows nothing. Names match exactly, initiatives
+    by key in any case or by hub id."""
 
     sources: Sequence[str] = ()
     components: Sequence[str] = ()
     initiatives: Sequence[str] = ()
-    """Tracker keys of initiatives (hub-native ones by their config key)."""
+    """Keys (any case) or hub ids of initiatives (hub-native ones by their config key)."""
     status_categories: Sequence[StatusCategory] = ()
     """Empty means every category but CANCELED."""
     text: str | None = None
     """Case-insensitive substring of the epic's title or key."""
+
+    def __post_init__(self) -> None:
+        check_text(self.text)
 
     @property
     def narrows(self) -> bool:

@@ -70,7 +70,11 @@ def _conditions(filter: RoadmapFilter) -> list[ColumnElement[bool]]:
     if filter.initiatives:
         initiative = aliased(WorkItem)
         chosen = select(initiative.id).where(
-            initiative.level == Level.INITIATIVE, initiative.key.in_(filter.initiatives)
+            initiative.level == Level.INITIATIVE,
+            or_(
+                initiative.id.in_(filter.initiatives),
+                func.lower(initiative.key).in_([key.lower() for key in filter.initiatives]),
+            ),
         )
         # The candidates first, found by index (children, assigned items); then the rule,
         # which no index serves and would otherwise be tried on every epic.

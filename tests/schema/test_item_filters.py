@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub.contract.config import HubConfig, InitiativeConfig, SourceConfig
 from hub.contract.records import Level
 from hub.contract.records import StatusCategory as Category
 from hub.storage.models import Component, ItemComponent, Person, Source
 from schema import get_context, schema
+from schema.context import NO_CONFIG
 from tests.work_items import NOW, work_item
 
 
@@ -115,17 +117,24 @@ query ($filter: ItemFilter, $first: Int! = 50) {
 """
 
 
-async def run(sessions: async_sessionmaker[AsyncSession], query: str, **variables: Any) -> Any:
+async def run(
+    sessions: async_sessionmaker[AsyncSession],
+    query: str,
+    config: HubConfig = NO_CONFIG,
+    **variables: Any,
+) -> Any:
     result = await schema.execute(
-        query, variable_values=variables, context_value=get_context(sessions)
+        query, variable_values=variables, context_value=get_context(sessions, config=config)
     )
     assert result.errors is None, result.errors
     assert result.data is not None
     return result.data
 
 
-async def listed(sessions: async_sessionmaker[AsyncSession], **item_filter: Any) -> set[str]:
-    connection = (await run(sessions, ITEMS, filter=item_filter))["items"]
+async def listed(
+    sessions: async_sessionmaker[AsyncSession], config: HubConfig = NO_CONFIG, **item_filter: Any
+) -> set[str]:
+    connection = (await run(sessions, ITEMS, config, filter=item_filter))["items"]
     found = {edge["node"]["key"] for edge in connection["edges"]}
     assert connection["totalCount"] == len(found)
     return found
@@ -148,8 +157,6 @@ PAYMENTS_WORK = {"PAY-1", "acme/pay#1", "PAY-3", "acme/pay#2"}
         ({"initiative": "payments"}, PAYMENTS_WORK),
         ({"initiative": "PAYMENTS"}, PAYMENTS_WORK),
         ({"initiative": "hub:growth"}, {"PAY-2", "PAY-4"}),
-        ({"initiative": "PAY-1"}, set()),  # an epic, not an initiative
-        ({"initiative": "nowhere"}, set()),
         ({"assignee": "Ada"}, {"PAY-3"}),
         ({"assignee": "ADA@X.IO"}, {"PAY-3"}),
         ({"assignee": "octo"}, {"acme/pay#2"}),
@@ -207,11 +214,84 @@ ALL_FILTERS = {
 }
 
 
+CONFIGURED = HubConfig(
+    sources=(
+        SourceConfig(
+            name="jira", kind="jira", base_url="https://j", projects=("PAY",), token_env="JIRA"
+        ),
+        SourceConfig(
+            name="linear", kind="linear", base_url="https://l", teams=("PAY",), token_env="LIN"
+        ),
+    ),
+    initiatives=(InitiativeConfig(key="payments", title="Payments"),),
+)
+"""Names the filters may use without the database being asked whether it knows them."""
+
+
 @pytest.mark.parametrize("first", [0, 1, 50])
 async def test_a_filtered_page_costs_the_same_statements(
     sessions, roadmap, count_statements, first: int
 ) -> None:
     with count_statements() as counter:
-        data = await run(sessions, ITEMS, filter=ALL_FILTERS, first=first)
+        data = await run(sessions, ITEMS, CONFIGURED, filter=ALL_FILTERS, first=first)
     assert data["items"]["totalCount"] == 1
-    assert counter.count == 2  # the page and its count
+    assert counter.count == 2  # the page and its count; configured names need no check
+
+
+async def error_of(sessions, config: HubConfig = NO_CONFIG, **item_filter: Any) -> str:
+    result = await schema.execute(
+        ITEMS,
+        variable_values={"filter": item_filter},
+        context_value=get_context(sessions, config=config),
+    )
+    assert result.data is None and result.errors is not None
+    (error,) = result.errors
+    return error.message
+
+
+@pytest.mark.parametrize(
+    ("item_filter", "message"),
+    [
+        ({"source": "nope"}, "unknown source 'nope'; known: github, hub, jira, linear"),
+        ({"source": "JIRA"}, "unknown source 'JIRA'; known: github, hub, jira, linear"),
+        ({"component": "billing"}, "unknown component 'billing'; known: ledger"),
+        ({"initiative": "nowhere"}, "unknown initiative 'nowhere'; known: growth, payments"),
+        # an epic's key names no initiative
+        ({"initiative": "PAY-1"}, "unknown initiative 'PAY-1'; known: growth, payments"),
+        ({"text": "x" * 257}, "`text` is 257 characters long; search for at most 256."),
+        (
+            {"targetTo": "9999-12-31"},
+            "`targetTo` (9999-12-31) is outside the days the hub plans for, "
+            "1900-01-01 to 2999-12-31.",
+        ),
+        (
+            {"targetFrom": "0001-01-01"},
+            "`targetFrom` (0001-01-01) is outside the days the hub plans for, "
+            "1900-01-01 to 2999-12-31.",
+        ),
+    ],
+)
+async def test_a_value_that_names_nothing_is_refused_not_an_empty_list(
+    sessions, roadmap, item_filter: dict[str, Any], message: str
+) -> None:
+    """Configured and stored names are both known; the message lists them."""
+    assert await error_of(sessions, CONFIGURED, **item_filter) == message
+
+
+async def test_a_configured_source_never_synced_is_known(sessions, roadmap) -> None:
+    assert await listed(sessions, CONFIGURED, source="linear") == set()
+
+
+@pytest.mark.parametrize("text", ["x" * 256, "%_" * 128, "é" * 256])
+async def test_the_longest_text_allowed_is_searched_as_plain_text(
+    sessions, roadmap, text: str
+) -> None:
+    """Wildcards are escaped, and the longest text stays below SQLite's pattern limit."""
+    assert await listed(sessions, text=text) == set()
+
+
+async def test_a_long_pattern_is_refused_before_the_database_sees_it(sessions, roadmap) -> None:
+    """Today SQLite answers "LIKE or GLOB pattern too complex", and the client reads
+    "Unexpected error."."""
+    message = await error_of(sessions, text="%_" * 20_000)
+    assert message == "`text` is 40000 characters long; search for at most 256."

@@ -4,9 +4,12 @@ import dataclasses
 from datetime import date
 from typing import Any
 
+import httpx
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.contract.records import Level, Provenance, StatusCategory
+from hub.server.app import create_app
 from hub.storage.models import Base, Component, ItemComponent
 from schema import Context, get_context, schema
 from tests.views.test_roadmap import TODAY, add_sources, blocks, build_world, issues, work_item
@@ -178,3 +181,48 @@ async def test_statements_do_not_grow_with_the_number_of_epics(
     # then one batch each for the items' sources, components and (unless the initiatives were
     # read and primed) parents
     assert counts[10] == {"INITIATIVE": 6, "COMPONENT": 7, "SOURCE": 6, "QUARTER": 6}
+
+
+async def served_error(sessions: async_sessionmaker[AsyncSession], document: str) -> str:
+    """The one error the served app (with its error masking) answers ``document`` with."""
+    transport = httpx.ASGITransport(app=create_app(sessions, require_token=False))
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+        response = await client.post("/graphql", json={"query": document})
+    body = response.json()
+    assert body["data"] is None, body
+    (error,) = body["errors"]
+    message: str = error["message"]
+    return message
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        # today: an OverflowError on `to` + one day, which the client reads as "Unexpected error."
+        ('to: "9999-12-31"', "`to` (9999-12-31) is outside the days the hub plans for"),
+        ('from: "0001-01-01"', "`from` (0001-01-01) is outside the days the hub plans for"),
+        ('filter: {sources: ["jira", "nope"]}', "unknown source 'nope'; known: github, hub, jira"),
+        ('filter: {components: ["billing"]}', "unknown component 'billing'; known: identity, "),
+        ('filter: {initiatives: ["pay-v3"]}', "unknown initiative 'pay-v3'; known: INI-9, pay-v2"),
+        (f'filter: {{text: "{"%" * 30_000}"}}', "`text` is 30000 characters long"),
+    ],
+)
+async def test_a_value_out_of_range_or_unknown_is_a_clear_client_error(
+    sessions, arguments: str, message: str
+) -> None:
+    await build_world(sessions)
+    error = await served_error(sessions, f"{{ roadmap({arguments}) {{ summary {{ epics }} }} }}")
+    assert error.startswith(message), error
+
+
+async def test_the_widest_range_allowed_is_answered(sessions) -> None:
+    await build_world(sessions)
+    roadmap = await run(sessions, **{"from": "1900-01-01", "to": "2999-12-31"})
+    assert roadmap["summary"]["epics"] == 7
+
+
+async def test_initiatives_are_chosen_by_key_in_any_case_or_by_hub_id(sessions) -> None:
+    await build_world(sessions)
+    by_key = await run(sessions, filter={"initiatives": ["PAY-V2"]})
+    assert by_key["summary"]["epics"] > 0
+    assert by_key == await run(sessions, filter={"initiatives": ["hub:pay-v2"]})
