@@ -5,9 +5,11 @@ source (SQLite runs one sync at a time: a hung source used to stop every other o
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 
 import httpx
+import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,6 +25,7 @@ from simulators.dripping import dripping_tracker
 from tests.stored import StoredRows
 from tests.sync.fakes import SOURCE, FakeConnector, item
 
+TOKEN = "drip-FAKE-0123456789abcdef"
 HANG_GUARD = 30.0
 """Seconds before the test gives up on a sync that does not end (the old behaviour)."""
 
@@ -36,12 +39,15 @@ def dripping_source(base_url: str) -> SourceConfig:
         token_env="JIRA_TOKEN",
         request_deadline=timedelta(seconds=1),
     )
-    return source.model_copy(update={"token": SecretStr("drip-token")})
+    return source.model_copy(update={"token": SecretStr(TOKEN)})
 
 
 async def test_a_dripping_tracker_fails_at_the_deadline_and_frees_the_slot(
-    sessions: async_sessionmaker[AsyncSession], stored: StoredRows
+    sessions: async_sessionmaker[AsyncSession],
+    stored: StoredRows,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)  # httpx and httpcore too: none of them shows the token
     async with dripping_tracker(every=0.2) as (url, tracker):
         dripping = dripping_source(url)
         other = SOURCE.model_copy(update={"name": "other"})
@@ -79,3 +85,5 @@ async def test_a_dripping_tracker_fails_at_the_deadline_and_frees_the_slot(
         ("other", "succeeded"),
     ]
     assert runs[0].error == failed.error
+    assert "HTTP Request: GET" in caplog.text or "send_request_headers" in caplog.text
+    assert TOKEN not in caplog.text
