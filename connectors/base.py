@@ -19,7 +19,8 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import httpx
 
-from connectors.http.client import TrackerClient
+from connectors.http.client import TrackerClient, source_secrets
+from connectors.http.redaction import Redactor
 from connectors.http.retry import RetryPolicy
 from connectors.http.stats import RequestStats
 from hub.contract.config import SourceConfig
@@ -72,6 +73,12 @@ class Connector(ABC):
     def stats(self) -> RequestStats:
         """Requests and retries made so far."""
 
+    @property
+    def redactor(self) -> Redactor:
+        """Strips the source's credentials from a text: the engine passes every error through
+        it before it stores or logs it, whatever raised it."""
+        return Redactor.of_credentials(source_secrets(self.source))
+
     @abstractmethod
     async def aclose(self) -> None:
         """Release the HTTP client."""
@@ -108,6 +115,10 @@ class TrackerConnector(Connector, Generic[ClientT]):
     @property
     def stats(self) -> RequestStats:
         return self.client.stats
+
+    @property
+    def redactor(self) -> Redactor:
+        return self.client.redactor
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 import httpx
 import uvicorn
@@ -13,7 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
-from hub.contract.config import ApiConfig, HubConfig
+from hub.contract.config import ApiConfig, HubConfig, SourceConfig
 from hub.contract.errors import ConfigError, HubError
 from hub.progress import SyncProgress
 from hub.storage.database import create_engine, redact, session_factory
@@ -56,6 +58,18 @@ async def sync_sources(
     sources = [config.source(source_name)] if source_name else list(config.sources)
     if not sources:
         raise ConfigError("no sources configured: add [[sources]] to the config file")
+    with stopped_by(signal.SIGTERM):
+        return await _sync_sources(config, sources, full, transport, wait, display)
+
+
+async def _sync_sources(
+    config: HubConfig,
+    sources: list[SourceConfig],
+    full: bool,
+    transport: httpx.AsyncBaseTransport | None,
+    wait: bool,
+    display: SyncProgress | None,
+) -> list[SyncReport]:
     async with open_database(config.database_url) as sessions:
         engine = SyncEngine(
             sessions, rules=rules_of(config), transport=transport, wait_for_lock=wait
@@ -68,6 +82,37 @@ async def sync_sources(
             async with display.source(source.name) as progress:
                 reports.append(await engine.sync(source, full=full, progress=progress))
         return reports
+
+
+@contextmanager
+def stopped_by(signum: signal.Signals) -> Iterator[None]:
+    """``signum`` cancels the running task, as Ctrl-C does, so that a sync under way records
+    itself interrupted instead of dying with its run marked running; then a one-line error."""
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    assert task is not None
+    received: list[signal.Signals] = []
+
+    def stop() -> None:
+        received.append(signum)
+        task.cancel()
+
+    try:
+        loop.add_signal_handler(signum, stop)
+    except (NotImplementedError, RuntimeError, ValueError):  # not on Unix, or not the main thread
+        yield
+        return
+    try:
+        yield
+    except asyncio.CancelledError:
+        if not received or task.uncancel() > 0:
+            raise
+        raise HubError(
+            f"stopped by {signum.name}: a sync under way is recorded interrupted, "
+            "and the next one resumes where it stopped"
+        ) from None
+    finally:
+        loop.remove_signal_handler(signum)
 
 
 def rules_of(config: HubConfig) -> HubRules:

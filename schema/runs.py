@@ -24,7 +24,7 @@ class SyncRun:
     id: strawberry.ID
     source: str = strawberry.field(description="The source's name.")
     status: str = strawberry.field(
-        description="`running`, `succeeded`, `failed`, or `interrupted` (the process died)."
+        description="`running`, `succeeded`, `failed`, or `interrupted` (stopped or killed midway)."
     )
     full: bool = strawberry.field(description="Read everything again, ignoring cursors.")
     started_at: datetime

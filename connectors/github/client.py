@@ -77,6 +77,8 @@ def graphql_rate_limited(response: httpx.Response) -> bool:
 class GitHubClient(TrackerClient):
     """The GitHub calls the connector needs, on one ``TrackerHttp``."""
 
+    tracker = "GitHub"
+
     def __init__(self, source: SourceConfig, **http: Any) -> None:
         super().__init__(source, **http)
         self.graphql_url = graphql_url(source.base)
@@ -135,15 +137,12 @@ class GitHubClient(TrackerClient):
         if not isinstance(body, dict):
             raise TrackerDataError(f"{self.source.name}: GraphQL answered without an object")
         errors = body.get("errors") or []
+        said = self.redactor.excerpt(_messages(errors))
         data = body.get("data")
         if not isinstance(data, dict):
-            raise TrackerDataError(
-                f"{self.source.name}: GraphQL answered without data: {_messages(errors)}"
-            )
+            raise TrackerDataError(f"{self.source.name}: GraphQL answered without data: {said}")
         if errors:
-            log.warning(
-                "%s: GraphQL answered with partial data: %s", self.source.name, _messages(errors)
-            )
+            log.warning("%s: GraphQL answered with partial data: %s", self.source.name, said)
         nodes = data.get("nodes")
         if not isinstance(nodes, list):
             raise TrackerDataError(f"{self.source.name}: GraphQL answered without a nodes list")

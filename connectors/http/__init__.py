@@ -10,7 +10,12 @@ Connectors describe requests; ``connectors.http.client`` decides what a response
   ``TrackerUnavailable`` once the attempts run out, or at once when the tracker asks for a
   longer wait than ``RetryPolicy.wait_max`` (``retry``).
 - 401/403: ``TrackerAuthError``; other 4xx: ``TrackerRequestError``. Never retried
-  (``refusals``), and never carrying a credential (``redaction``).
+  (``refusals``).
+- An answer not complete within the request deadline: ``TrackerUnavailable`` at once, not
+  retried (a tracker dripping one answer drips the next).
+
+No message or log line built from an answer carries a credential: each client's ``Redactor``
+(``redaction``) cleans it before it is cut to length.
 
 Every response's budget headers are read too (``limits``): when little of a budget is left,
 the next requests are spaced so that the rest lasts until its reset (``pacing``), instead of

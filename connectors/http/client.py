@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import httpx
 import msgspec
@@ -15,7 +15,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 
 from connectors.body import decode, parse_json
 from connectors.http.pacing import Pacer
-from connectors.http.redaction import without_query
+from connectors.http.redaction import Redactor, without_query
 from connectors.http.refusals import raise_for_client_error
 from connectors.http.retry import (
     Retryable,
@@ -31,6 +31,9 @@ from hub.contract.errors import TrackerUnavailable
 T = TypeVar("T")
 
 USER_AGENT = "tracker-hub/0.1"
+DEFAULT_DEADLINE = 60.0
+"""Seconds one request may take from sending to its body's last byte (``SourceConfig``'s
+``request_deadline``)."""
 
 
 @cache
@@ -43,6 +46,10 @@ def tls_context() -> ssl.SSLContext:
 class TrackerHttp:
     """An ``httpx.AsyncClient`` wrapped in the hub's policy, counting what it does.
 
+    ``redactor`` knows the credentials it sends (its sensitive ``headers`` and ``secrets``):
+    every text built from an answer goes through it. Each request must be done within
+    ``deadline`` seconds: httpx's timeouts bound each read, so a tracker that drips its answer
+    a byte at a time would never trip them. ``tracker`` names the tracker in messages.
     ``sleep`` and ``clock`` (epoch seconds) are injectable so that tests never wait.
     """
 
@@ -57,9 +64,15 @@ class TrackerHttp:
         is_rate_limited: Callable[[httpx.Response], bool] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.time,
+        secrets: Iterable[str] = (),
+        deadline: float = DEFAULT_DEADLINE,
+        tracker: str = "the tracker",
     ) -> None:
         self.source = source
         self.policy = policy or RetryPolicy()
+        self.redactor = Redactor.of_credentials(secrets, headers)
+        self.deadline = deadline
+        self.tracker = tracker
         self.stats = RequestStats()
         self._is_rate_limited = is_rate_limited
         self._clock = clock
@@ -143,7 +156,10 @@ class TrackerHttp:
         await self._pacer.wait_turn()
         self.stats.requests += 1
         try:
-            response = await self._client.request(method, url, **kwargs)
+            async with asyncio.timeout(self.deadline):
+                response = await self._client.request(method, url, **kwargs)
+        except TimeoutError:
+            raise self._overdue(method, url) from None
         except httpx.TimeoutException:
             raise Retryable(f"{method} {without_query(url)} timed out", None) from None
         except httpx.TransportError as exc:
@@ -151,6 +167,16 @@ class TrackerHttp:
                 f"{method} {without_query(url)} failed: {type(exc).__name__}", None
             ) from None
         return self._judge(method, response)
+
+    def _overdue(self, method: str, url: str) -> TrackerUnavailable:
+        """Not retried: a tracker that drips one answer drips the next, and each attempt
+        would hold a sync slot for another deadline."""
+        host = self._client.base_url.netloc.decode("ascii")
+        return TrackerUnavailable(
+            f"{self.source}: {self.tracker} at {host} did not answer within "
+            f"{self.deadline:g} s ({method} {without_query(url)}); if it is only slow, "
+            "raise the source's request_deadline"
+        )
 
     def _judge(self, method: str, response: httpx.Response) -> httpx.Response:
         """Return a usable response, or raise what it means; note the pace it asks for."""
@@ -160,7 +186,7 @@ class TrackerHttp:
             fail_if_too_long(self.source, retry, self.policy, response.status_code, now)
             raise retry
         self._pacer.space_after(response.headers, now)
-        raise_for_client_error(self.source, method, response)
+        raise_for_client_error(self.source, method, response, self.redactor)
         return response
 
     def _count_retry(self, _state: RetryCallState) -> None:
@@ -171,6 +197,9 @@ class TrackerClient:
     """What every connector's client shares: its source, and one ``TrackerHttp`` that sends
     the source's credentials (``headers``) and knows the tracker's own way of saying "rate
     limited" (``rate_limited``) besides the HTTP statuses and headers it reads for all."""
+
+    tracker: ClassVar[str] = "the tracker"
+    """The tracker's name in messages."""
 
     def __init__(
         self,
@@ -189,6 +218,9 @@ class TrackerClient:
             policy=policy,
             is_rate_limited=self.rate_limited,
             sleep=sleep,
+            secrets=source_secrets(source),
+            deadline=source.request_deadline.total_seconds(),
+            tracker=self.tracker,
         )
 
     def headers(self, source: SourceConfig) -> dict[str, str]:
@@ -201,5 +233,17 @@ class TrackerClient:
     def stats(self) -> RequestStats:
         return self.http.stats
 
+    @property
+    def redactor(self) -> Redactor:
+        return self.http.redactor
+
     async def aclose(self) -> None:
         await self.http.aclose()
+
+
+def source_secrets(source: SourceConfig) -> list[str]:
+    """The secrets a source was given (token, email), whatever headers carry them."""
+    values = [source.token.get_secret_value()]
+    if source.email is not None:
+        values.append(source.email.get_secret_value())
+    return [value for value in values if value]

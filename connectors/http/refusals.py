@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from connectors.http.redaction import redact, secrets_of
+from connectors.http.redaction import Redactor
 from hub.contract.errors import TrackerAuthError, TrackerRequestError
 
 FIX_HINTS = {
@@ -16,20 +16,18 @@ FIX_HINTS = {
 DEFAULT_FIX_HINT = "the tracker refused the request"
 
 
-def raise_for_client_error(source: str, method: str, response: httpx.Response) -> None:
+def raise_for_client_error(
+    source: str, method: str, response: httpx.Response, redactor: Redactor
+) -> None:
     """Turn a 4xx into an error that says what to fix, with no credential in it."""
     status = response.status_code
     if status < 400:
         return
     hint = FIX_HINTS.get(status, DEFAULT_FIX_HINT)
+    said = redactor.with_request(response.request).excerpt(response.text) or "(nothing)"
     message = (
         f"{source}: the tracker answered {status} to {method} {response.request.url.path}: "
-        f"{hint}; it said: {_excerpt(response) or '(nothing)'}"
+        f"{hint}; it said: {said}"
     )
     error = TrackerAuthError if status in (401, 403) else TrackerRequestError
-    raise error(redact(message, secrets_of(response.request)), status=status)
-
-
-def _excerpt(response: httpx.Response, limit: int = 300) -> str:
-    text = " ".join(response.text.split())
-    return text[:limit] + ("…" if len(text) > limit else "")
+    raise error(message, status=status)

@@ -47,6 +47,8 @@ _SEARCH = msgspec.json.Decoder(SearchPage)
 class JiraClient(TrackerClient):
     """The Jira calls the connector needs, on one ``TrackerHttp``."""
 
+    tracker = "Jira"
+
     def headers(self, source: SourceConfig) -> dict[str, str]:
         return {"Accept": "application/json", **auth_headers(source)}
 

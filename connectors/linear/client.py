@@ -86,6 +86,8 @@ _CONNECTION_ANSWER = msgspec.json.Decoder(_ConnectionAnswer)
 class LinearClient(TrackerClient):
     """Linear GraphQL calls on one ``TrackerHttp``."""
 
+    tracker = "Linear"
+
     def headers(self, source: SourceConfig) -> dict[str, str]:
         return {"Accept": "application/json", **auth_headers(source)}
 
@@ -115,7 +117,7 @@ class LinearClient(TrackerClient):
             log.warning(
                 "%s: Linear answered with partial data and errors: %s",
                 name,
-                _messages(answer.errors),
+                self.redactor.excerpt(_messages(answer.errors)),
             )
         connection = answer.data.get(field)
         if connection is None:
@@ -128,7 +130,7 @@ class LinearClient(TrackerClient):
     def _failure(self, body: Mapping[str, Any]) -> TrackerError:
         """The error for an answer without data, by what the caller should do next."""
         codes = set(error_codes(body))
-        messages = _messages(body.get("errors"))
+        messages = self.redactor.excerpt(_messages(body.get("errors")))
         name = self.source.name
         if codes & AUTH_CODES:
             return TrackerAuthError(

@@ -39,11 +39,14 @@ from connectors.linear.queries import (
     NESTED_FIRST,
     PROJECTS,
     QUERIES,
+    TEAMS,
+    TEAMS_PAGE,
+    TEAMS_QUERY,
 )
 from connectors.paging import page_objects
 from connectors.payload import MappingError, parse_datetime
-from hub.contract.config import SourceConfig
-from hub.contract.errors import HubError, TrackerDataError
+from hub.contract.config import SourceConfig, fold_name
+from hub.contract.errors import HubError, TrackerDataError, TrackerRequestError
 from hub.contract.records import ItemRecord
 
 STREAMS = (INITIATIVES, PROJECTS, ISSUES)
@@ -75,6 +78,32 @@ class LinearConnector(TrackerConnector[LinearClient]):
 
     def streams(self) -> Sequence[str]:
         return STREAMS
+
+    async def prepare(self) -> None:
+        """Fail, naming them, when some of the source's teams do not exist (or the key cannot
+        see them): Linear filters by them without complaint, so a typo would sync nothing."""
+        found = await self._team_keys()
+        missing = [team for team in self.source.teams if fold_name(self.kind, team) not in found]
+        if missing:
+            raise TrackerRequestError(
+                f"{self.source.name}: Linear teams not found: {', '.join(missing)}; check the "
+                "keys in 'teams' and that the API key's user is a member of those teams"
+            )
+
+    async def _team_keys(self) -> set[str]:
+        variables = {"first": TEAMS_PAGE, "filter": {"key": {"in": list(self.source.teams)}}}
+        keys: set[str] = set()
+        after: str | None = None
+        while True:
+            nodes, has_next, end = await self.client.connection(
+                TEAMS_QUERY, TEAMS, {**variables, "after": after}
+            )
+            for node, _ in page_objects(nodes, [], "teams returned a non-object node"):
+                if isinstance(node.get("key"), str):
+                    keys.add(fold_name(self.kind, node["key"]))
+            if not has_next or not end or end == after:
+                return keys
+            after = end
 
     async def batches(self, stream: str, cursor: str | None) -> AsyncIterator[Batch]:
         if stream not in QUERIES:

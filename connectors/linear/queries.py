@@ -129,5 +129,17 @@ query Issues($first: Int!, $after: String, $filter: IssueFilter) {
 }
 """
 
+TEAMS = "teams"
+TEAMS_PAGE = 100
+TEAMS_QUERY = """
+query Teams($first: Int!, $after: String, $filter: TeamFilter) {
+  teams(first: $first, after: $after, filter: $filter, includeArchived: true) {
+    pageInfo { hasNextPage endCursor }
+    nodes { key }
+  }
+}
+"""
+"""The source's teams that exist, asked by key (``filter: {key: {in: [...]}}``) before a sync."""
+
 QUERIES = {INITIATIVES: INITIATIVES_QUERY, PROJECTS: PROJECTS_QUERY, ISSUES: ISSUES_QUERY}
 """Stream name to its document; the stream name is also the root field of the answer."""

@@ -82,6 +82,8 @@ class SourceConfig(BaseModel):
     every: Duration = timedelta(minutes=15)
     reconcile_every: Duration = timedelta(days=1)
     """How often deletions are reconciled: by an id census (Jira) or a full sync."""
+    request_deadline: Duration = timedelta(seconds=60)
+    """Longest one request may take, answer included; a tracker slower than this fails the sync."""
     page_size: int | None = Field(default=None, ge=1, le=250)
     """Items per request; unset means the largest page the tracker serves well."""
     epic_label: str = "epic"

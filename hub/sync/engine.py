@@ -10,6 +10,7 @@ cost and the error that stopped it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Coroutine
@@ -45,6 +46,7 @@ ConnectorFactory = Callable[..., Connector]
 ITEMS_PER_TRANSACTION = 1000
 """Items stored per transaction at least; a connector's batches are gathered until they reach it."""
 Progress = Callable[[SyncReport], None]
+INTERRUPTED = "stopped before it finished (the hub was shut down); the next sync resumes here"
 
 
 def utcnow() -> datetime:
@@ -122,8 +124,13 @@ class SyncEngine:
             await runs.save_fingerprint(self.sessions, source_id, fingerprint)
             report.status = RunStatus.SUCCEEDED
         except HubError as exc:
-            report.status, report.error = RunStatus.FAILED, str(exc)
-            log.warning("sync of %s failed: %s", source.name, exc)
+            # Connectors redact what they build from answers; this catches whatever slipped by.
+            report.status, report.error = RunStatus.FAILED, connector.redactor(str(exc))
+            log.warning("sync of %s failed: %s", source.name, report.error)
+        except asyncio.CancelledError:
+            report.status, report.error = RunStatus.INTERRUPTED, INTERRUPTED
+            log.warning("sync of %s stopped: %s", source.name, INTERRUPTED)
+            raise
         except BaseException as exc:
             report.status, report.error = RunStatus.FAILED, f"internal error: {type(exc).__name__}"
             raise

@@ -25,7 +25,7 @@ from connectors.base import Batch, Connector
 from connectors.http.retry import RetryPolicy
 from connectors.linear import LinearConnector
 from connectors.linear.connector import StreamCursor, decode_cursor, encode_cursor
-from connectors.linear.queries import MAX_FIRST, QUERIES
+from connectors.linear.queries import MAX_FIRST, QUERIES, TEAMS_QUERY
 from hub.contract.config import SourceConfig
 from hub.contract.errors import (
     HubError,
@@ -429,3 +429,43 @@ def _complexity(selection: SelectionSetNode, page: int) -> float:
         size = page if isinstance(first, VariableNode) else int(getattr(first, "value", 50))
         total += 1 + size * _complexity(field.selection_set, page)
     return total
+
+
+# --- teams ------------------------------------------------------------------------------------
+
+
+async def test_prepare_asks_for_the_sources_teams_by_key(
+    mock: respx.MockRouter, connector: LinearConnector
+) -> None:
+    route = mock.post(GRAPHQL).mock(return_value=answer("teams", [{"key": "ENG"}, {"key": "PAY"}]))
+    await connector.prepare()
+
+    (body,) = sent(route)
+    assert body["query"] == TEAMS_QUERY
+    assert body["variables"]["filter"] == {"key": {"in": ["ENG", "PAY"]}}
+
+
+async def test_teams_that_do_not_exist_fail_the_sync_naming_them(
+    mock: respx.MockRouter, connector: LinearConnector
+) -> None:
+    mock.post(GRAPHQL).mock(return_value=answer("teams", [{"key": "ENG"}]))
+    with pytest.raises(TrackerRequestError, match="Linear teams not found: PAY;"):
+        await connector.prepare()
+
+
+def test_teams_query_is_valid_against_linears_schema() -> None:
+    schema = build_schema(SCHEMA.read_text(encoding="utf-8"))
+    assert validate(schema, parse(TEAMS_QUERY)) == []
+
+
+async def test_a_team_typo_fails_against_the_simulator() -> None:
+    """The simulator answers ``teams(filter: {key: {in: [...]}})`` as Linear does."""
+    app = simulators.create_linear_app(simulators.LinearWorld(20, seed=1), api_key="lin_api_s3cr3t")
+    source = make_source(teams=("ENG", "PAYY", "DATA", "NOPE"))
+    async with LinearConnector(source, transport=httpx.ASGITransport(app=app)) as linear:
+        with pytest.raises(TrackerRequestError, match="Linear teams not found: PAYY, NOPE;"):
+            await linear.prepare()
+    async with LinearConnector(
+        make_source(teams=("ENG", "DATA")), transport=httpx.ASGITransport(app=app)
+    ) as linear:
+        await linear.prepare()
