@@ -11,7 +11,6 @@ from sqlalchemy.engine import make_url
 from hub.cli import main
 from hub.storage import migrate
 from hub.storage.database import create_engine
-from hub.storage.migrate import head_revision
 
 SOURCE = """
 [[sources]]
@@ -171,7 +170,7 @@ def test_db_upgrade_says_what_it_did(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         return result.output.strip()
 
-    head = head_revision()
+    head = migrate.ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
     url = f"sqlite+aiosqlite:///{database}"
     assert upgrade() == f"database {url} had no schema: created it at revision {head}"
     assert upgrade() == f"database {url} is already at revision {head}"
