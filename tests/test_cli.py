@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 from sqlalchemy.engine import make_url
 
@@ -170,7 +171,7 @@ def test_db_upgrade_says_what_it_did(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         return result.output.strip()
 
-    head = migrate.ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
     url = f"sqlite+aiosqlite:///{database}"
     assert upgrade() == f"database {url} had no schema: created it at revision {head}"
     assert upgrade() == f"database {url} is already at revision {head}"
