@@ -120,7 +120,7 @@ def check_database_url(url: str) -> str:
 
 
 class SourceConfig(BaseModel):
-    """One tracker connection (a ``[[sources]]`` entry); its secrets stay in the environment
+    """One tracker connection (a `[[sources]]` entry); its secrets stay in the environment
     until a sync needs them."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
@@ -253,7 +253,7 @@ def fold_name(kind: str, name: str) -> str:
 
 
 class ComponentConfig(BaseModel):
-    """One entry of the component catalog (a ``[[components]]`` entry) and the tracker names
+    """One entry of the component catalog (a `[[components]]` entry) and the tracker names
     that mean it. Each tracker name maps to one component only."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
@@ -278,7 +278,7 @@ class ComponentConfig(BaseModel):
 
 
 class InitiativeConfig(BaseModel):
-    """A hub-native initiative (an ``[[initiatives]]`` entry); it adopts epics from any tool
+    """A hub-native initiative (an `[[initiatives]]` entry); it adopts epics from any tool
     by label or by key."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
@@ -292,7 +292,7 @@ class InitiativeConfig(BaseModel):
     description: str | None = Field(default=None, examples=["One checkout for cards and wallets"])
     """What it is for."""
     status: StatusCategory = Field(default=StatusCategory.IN_PROGRESS, examples=["TODO"])
-    """TODO, IN_PROGRESS, DONE or CANCELED."""
+    """The initiative's own status, as the roadmap shows it."""
     start_date: date | None = Field(default=None, examples=["2026-10-01"])
     """When it starts (a TOML date, unquoted)."""
     target_date: date | None = Field(default=None, examples=["2027-03-31"])
@@ -309,7 +309,7 @@ class InitiativeConfig(BaseModel):
 
 
 class ApiConfig(BaseModel):
-    """Limits and switches of the GraphQL API (the ``[api]`` table).
+    """Limits and switches of the GraphQL API (the `[api]` table).
 
     Production mode turns introspection and GraphiQL off; asking for either in production is
     an error rather than silently ignored.
