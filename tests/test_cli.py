@@ -187,3 +187,15 @@ async def upgrade_to(url: str, revision: str) -> None:
         await migrate.upgrade(engine, revision)
     finally:
         await engine.dispose()
+
+
+@pytest.mark.parametrize("command", [("sync",), ("token", "list"), ("report", "roadmap")])
+def test_commands_on_a_server_they_cannot_reach_fail_with_one_line(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    url = "postgresql+asyncpg://postgres:hunter2@127.0.0.1:1/x"
+    line = one_line_failure(tmp_path, JIRA, *command, HUB_DATABASE_URL=url)
+    assert line == (
+        "Error: cannot open database postgresql+asyncpg://postgres:***@127.0.0.1:1/x: "
+        "Connect call failed ('127.0.0.1', 1)"
+    )
