@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import httpx
@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from connectors import connector_for
-from connectors.base import Connector
+from connectors.base import Batch, Connector
+from connectors.http.stats import RequestStats
 from hub.contract.config import ApiConfig, HubConfig, SourceConfig
 from hub.contract.errors import ConfigError, HubError
 from hub.progress import SyncProgress
@@ -131,8 +132,43 @@ def bind(host: str, port: int) -> socket.socket:
 def connector_with_secrets(
     source: SourceConfig, *, transport: httpx.AsyncBaseTransport | None = None
 ) -> Connector:
-    """The source's connector, its secrets read from the environment as it is built."""
-    return connector_for(source.with_secrets(), transport=transport)
+    """The source's connector, its secrets read from the environment as it is built; without
+    them, a stand-in whose sync fails at once, naming the variable."""
+    try:
+        source = source.with_secrets()
+    except ConfigError as error:
+        return MissingSecret(source, error)
+    return connector_for(source, transport=transport)
+
+
+class MissingSecret(Connector):
+    """The connector of a source whose secret is not set. The engine builds a connector before
+    a run starts, so raising there would leave no run; this one fails in ``prepare``, and the
+    run (and ``syncSource``'s answer) says which variable to set."""
+
+    kind = "missing secret"
+
+    def __init__(self, source: SourceConfig, error: ConfigError) -> None:
+        super().__init__(source)
+        self.error = error
+        self._stats = RequestStats()
+
+    async def prepare(self) -> None:
+        raise self.error
+
+    def streams(self) -> Sequence[str]:
+        return ()
+
+    async def batches(self, stream: str, cursor: str | None) -> AsyncIterator[Batch]:
+        raise self.error
+        yield  # pragma: no cover - makes this an async generator
+
+    @property
+    def stats(self) -> RequestStats:
+        return self._stats
+
+    async def aclose(self) -> None:
+        return None
 
 
 def scheduler_for(

@@ -155,11 +155,44 @@ async def test_on_demand_syncs_read_a_sources_secrets_when_its_connector_is_buil
     config_file.write_text(SOURCES)
     env: dict[str, str] = {}
     github = load_config(config_file, env).source("github")
+    missing = connector_with_secrets(github)
     with pytest.raises(ConfigError, match="environment variable GITHUB_TOKEN is not set"):
-        connector_with_secrets(github)
+        await missing.prepare()
     env["GITHUB_TOKEN"] = "ghp_later"
     connector = connector_with_secrets(github)
     try:
         assert connector.source.token.get_secret_value() == "ghp_later"
     finally:
         await connector.aclose()
+
+
+SYNC_NOW = """mutation { syncSource(name: "github") {
+  __typename ... on SyncRun { status error } ... on SyncSourceProblem { message } } }"""
+
+
+async def test_sync_source_without_its_secret_answers_a_failed_run_naming_the_variable(
+    tmp_path: Path, sessions: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx
+
+    from hub.contract.config import load_config
+    from hub.runner import build_app
+    from hub.storage.tokens import create_token
+
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    config_file = tmp_path / "hub.toml"
+    config_file.write_text(SOURCES)
+    app = build_app(load_config(config_file, {}), sessions, graphiql=False, schedule=False)
+    token = await create_token(sessions, "ops", "write")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+        response = await client.post(
+            "/graphql", json={"query": SYNC_NOW}, headers={"Authorization": f"Bearer {token}"}
+        )
+    assert response.status_code == 200 and "errors" not in response.json(), response.json()
+    answer = response.json()["data"]["syncSource"]
+    assert answer["__typename"] == "SyncRun" and answer["status"] == "failed"
+    assert answer["error"] == (
+        f"{config_file}: source 'github': key 'token_env': environment variable GITHUB_TOKEN "
+        "is not set"
+    )
