@@ -67,7 +67,7 @@ def connect(url: str) -> AsyncEngine:
         raise unreachable(url, exc) from None
 
 
-def with_secrets(sources: list[SourceConfig] | tuple[SourceConfig, ...]) -> list[SourceConfig]:
+def with_secrets(sources: Sequence[SourceConfig]) -> list[SourceConfig]:
     """The sources with their secrets read, before any work: a missing variable is named
     before anything is synced."""
     return [source.with_secrets() for source in sources]

@@ -123,7 +123,7 @@ def test_a_bad_source_fails_every_command_with_one_line(
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("mysql://hub:hunter2@db/hub", "key 'database_url': scheme 'mysql' is not supported"),
+        ("mysql://hub:hunter2@db/hub", "scheme 'mysql' is not supported: use sqlite"),
         ("postgresql+asyncpg://postgres@127.0.0.1:1/x", "cannot open database"),
         ("postgresql+asyncpg://postgres:hunter2@127.0.0.1:1/x", "127.0.0.1:1/x: Connect call"),
         ("sqlite+aiosqlite:////nonexistent/dir/x.db", "x.db: its directory does not exist"),

@@ -411,7 +411,10 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
     elif explicit:
         raise ConfigError(f"{file}: config file not found")
     if env.get("HUB_DATABASE_URL"):
-        data["database_url"] = env["HUB_DATABASE_URL"]
+        try:
+            data["database_url"] = check_database_url(env["HUB_DATABASE_URL"])
+        except ValueError as exc:
+            raise ConfigError(f"HUB_DATABASE_URL: {exc}") from None
     return parse_config(data, env, origin=str(file))
 
 
