@@ -103,7 +103,10 @@ def one_line_failure(tmp_path: Path, text: str, *args: str, **env: str | None) -
     ("change", "expected"),
     [
         (('projects = ["PAY"]', 'projects = ["PAY"]\nevery = "999999999d"'), "longer than"),
-        (('projects = ["PAY"]', 'projects = ["PAY"]\nevery = "99999999999999999999d"'), "expected"),
+        (
+            ('projects = ["PAY"]', 'projects = ["PAY"]\nevery = "99999999999999999999d"'),
+            "longer than",
+        ),
         (('projects = ["PAY"]', 'projects = ["PAY"]\nevery = "10s"'), "must be at least 1m"),
         (('projects = ["PAY"]', 'projects = ["PAY"]\njql = "project = X"'), "exclude each other"),
         (("https://", "https://pm:hunter2@"), "base_url must not contain a user name or password"),

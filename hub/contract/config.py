@@ -56,8 +56,8 @@ HUB_SOURCE = "hub"
 DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
 """The database drivers the hub runs on: SQLite embedded, PostgreSQL for a shared hub."""
 
-_DURATION = re.compile(r"^\s*(\d{1,9})\s*([smhd])\s*$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 MAX_DURATION = timedelta(days=366)
 """Longer periods are typing mistakes, and far beyond them a timedelta cannot hold them."""
 MIN_EVERY = timedelta(minutes=1)
@@ -71,10 +71,11 @@ def parse_duration(value: Any) -> timedelta:
     match = _DURATION.match(value) if isinstance(value, str) else None
     if not match or int(match.group(1)) == 0:
         raise ValueError(f"expected a positive duration like '15m', '6h' or '1d', got {value!r}")
-    duration = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-    if duration > MAX_DURATION:
+    # Compared as an int before a timedelta is made: a timedelta overflows past 999999999 days.
+    seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if seconds > MAX_DURATION.total_seconds():
         raise ValueError(f"{value!r} is longer than the longest period allowed, 366d")
-    return duration
+    return timedelta(seconds=seconds)
 
 
 def _at_least_a_minute(every: timedelta) -> timedelta:
