@@ -6,19 +6,22 @@ import asyncio
 import logging
 import signal
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 
 import httpx
 import uvicorn
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
+from connectors import connector_for
+from connectors.base import Batch, Connector
+from connectors.http.stats import RequestStats
 from hub.contract.config import ApiConfig, HubConfig, SourceConfig
 from hub.contract.errors import ConfigError, HubError
 from hub.progress import SyncProgress
-from hub.storage.database import create_engine, redact, session_factory
+from hub.storage.database import create_engine, redact, session_factory, sqlite_file, unreachable
 from hub.storage.migrate import pending
 from hub.sync import SyncEngine, SyncReport
 from hub.sync.heap import freeze_long_lived_objects
@@ -30,18 +33,46 @@ log = logging.getLogger(__name__)
 
 @asynccontextmanager
 async def open_database(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """Sessions on a database that must already be migrated."""
-    engine = create_engine(url)
+    """Sessions on a database that must already be migrated; a SQLite file that is not there
+    is not created."""
+    engine = connect(url)
     try:
+        file = sqlite_file(url)
+        if file is not None and not file.exists():
+            raise HubError(
+                f"database {redact(url)} does not exist, so it is not up to date: "
+                "run `hub db upgrade`"
+            )
         try:
             behind = await pending(engine)
         except Exception as exc:
-            raise HubError(f"cannot open database {redact(url)}: {type(exc).__name__}") from None
+            raise unreachable(url, exc) from None
         if behind:
             raise HubError(f"database {redact(url)} is not up to date: run `hub db upgrade`")
         yield session_factory(engine)
     finally:
         await engine.dispose()
+
+
+def connect(url: str) -> AsyncEngine:
+    """An engine on ``url``; a URL SQLAlchemy cannot read, or a SQLite file in a directory
+    that does not exist, is a one-line error."""
+    try:
+        file = sqlite_file(url)
+    except Exception as exc:
+        raise unreachable(url, exc) from None
+    if file is not None and not file.parent.is_dir():
+        raise HubError(f"cannot open database {redact(url)}: its directory does not exist")
+    try:
+        return create_engine(url)
+    except Exception as exc:
+        raise unreachable(url, exc) from None
+
+
+def with_secrets(sources: Sequence[SourceConfig]) -> list[SourceConfig]:
+    """The sources with their secrets read, before any work: a missing variable is named
+    before anything is synced."""
+    return [source.with_secrets() for source in sources]
 
 
 async def sync_sources(
@@ -58,6 +89,7 @@ async def sync_sources(
     sources = [config.source(source_name)] if source_name else list(config.sources)
     if not sources:
         raise ConfigError("no sources configured: add [[sources]] to the config file")
+    sources = with_secrets(sources)
     with stopped_by(signal.SIGTERM):
         return await _sync_sources(config, sources, full, transport, wait, display)
 
@@ -142,15 +174,59 @@ def bind(host: str, port: int) -> socket.socket:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def connector_with_secrets(
+    source: SourceConfig, *, transport: httpx.AsyncBaseTransport | None = None
+) -> Connector:
+    """The source's connector, its secrets read from the environment as it is built; without
+    them, a stand-in whose sync fails at once, naming the variable."""
+    try:
+        source = source.with_secrets()
+    except ConfigError as error:
+        return MissingSecret(source, error)
+    return connector_for(source, transport=transport)
+
+
+class MissingSecret(Connector):
+    """The connector of a source whose secret is not set. The engine builds a connector before
+    a run starts, so raising there would leave no run; this one fails in ``prepare``, and the
+    run (and ``syncSource``'s answer) says which variable to set."""
+
+    kind = "missing secret"
+
+    def __init__(self, source: SourceConfig, error: ConfigError) -> None:
+        super().__init__(source)
+        self.error = error
+        self._stats = RequestStats()
+
+    async def prepare(self) -> None:
+        raise self.error
+
+    def streams(self) -> Sequence[str]:
+        return ()
+
+    async def batches(self, stream: str, cursor: str | None) -> AsyncIterator[Batch]:
+        raise self.error
+        yield  # pragma: no cover - makes this an async generator
+
+    @property
+    def stats(self) -> RequestStats:
+        return self._stats
+
+    async def aclose(self) -> None:
+        return None
+
+
 def scheduler_for(
     config: HubConfig, sessions: async_sessionmaker[AsyncSession], *, periodic: bool
 ) -> Scheduler:
-    """Scheduled syncs of every configured source; SQLite takes one writer at a time."""
-    engine = SyncEngine(sessions, rules=rules_of(config))
+    """Scheduled syncs of every configured source; SQLite takes one writer at a time.
+
+    Periodic syncs need every source's secrets, read now so that a missing one stops the
+    start; on-demand syncs alone read a source's secrets when it is synced."""
+    engine = SyncEngine(sessions, rules=rules_of(config), connector_factory=connector_with_secrets)
     one_at_a_time = engine.database.dialect.name == "sqlite"
-    return Scheduler(
-        engine, config.sources, periodic=periodic, concurrency=1 if one_at_a_time else None
-    )
+    sources = with_secrets(config.sources) if periodic else config.sources
+    return Scheduler(engine, sources, periodic=periodic, concurrency=1 if one_at_a_time else None)
 
 
 def build_app(

@@ -33,8 +33,11 @@ def test_a_good_file_gives_sources_with_secrets_from_the_environment(tmp_path: P
     (source,) = config.sources
     assert source.projects == ("PAY", "PLAT")
     assert source.every == timedelta(minutes=15)
-    assert source.token.get_secret_value() == "s3cr3t-t0ken"
-    assert "s3cr3t" not in repr(source) and "s3cr3t" not in str(config)
+    assert source.token.get_secret_value() == ""  # read only when a sync needs it
+    synced = source.with_secrets()
+    assert synced.token.get_secret_value() == "s3cr3t-t0ken"
+    assert synced.email is not None and synced.email.get_secret_value() == "pm@example.com"
+    assert "s3cr3t" not in repr(synced) and "s3cr3t" not in str(synced)
     assert config.database_url == DEFAULT_DATABASE_URL
 
 
@@ -80,11 +83,13 @@ def test_a_wrong_key_names_the_file_the_source_and_the_key(tmp_path, change, exp
 
 
 def test_an_unset_token_variable_is_named_without_any_secret(tmp_path: Path) -> None:
-    with pytest.raises(
-        ConfigError,
-        match="source 'jira-acme': key 'token_env': environment variable JIRA_TOKEN is not set",
-    ):
-        load_config(write(tmp_path, GOOD), {"JIRA_EMAIL": "pm@example.com"})
+    path = write(tmp_path, GOOD)
+    (source,) = load_config(path, {"JIRA_EMAIL": "pm@example.com"}).sources
+    with pytest.raises(ConfigError) as error:
+        source.with_secrets()
+    assert str(error.value) == (
+        f"{path}: source 'jira-acme': key 'token_env': environment variable JIRA_TOKEN is not set"
+    )
 
 
 def test_a_named_file_that_is_missing_or_not_toml_is_an_error(tmp_path: Path) -> None:
@@ -190,3 +195,97 @@ def test_catalog_names_are_compared_as_their_trackers_compare_them(tmp_path: Pat
     twice = catalog + '[[components]]\nname = "R"\ngithub_repos = ["acme/payments-api"]\n'
     with pytest.raises(ConfigError, match="'acme/payments-api' already maps to component 'P'"):
         load_config(write(tmp_path, GITHUB + linear + twice), {"GH_TOKEN": "t"})
+
+
+@pytest.mark.parametrize(
+    ("base_url", "expected"),
+    [
+        (
+            "https://pm:hunter2@acme.atlassian.net",
+            "base_url must not contain a user name or password",
+        ),
+        (
+            "https://hunter2@acme.atlassian.net/",
+            "base_url must not contain a user name or password",
+        ),
+        ("ftp://acme.atlassian.net", "must be an http:// or https:// address"),
+        ("javascript:alert(1)", "must be an http:// or https:// address"),
+        (
+            "https://acme.atlassian.net\\u0000hunter2",
+            "must not contain spaces or control characters",
+        ),
+        ("https://acme.atlassian.net\\nhunter2", "must not contain spaces or control characters"),
+        ("https://", "must be an http:// or https:// address"),
+        ("https://:443/", "must name a host"),
+    ],
+)
+def test_a_base_url_with_credentials_or_another_scheme_is_refused_without_echoing_it(
+    tmp_path: Path, base_url: str, expected: str
+) -> None:
+    text = GOOD.replace("https://acme.atlassian.net", base_url)
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, text), ENV)
+    message = str(error.value)
+    assert f"source 'jira-acme': key 'base_url': {expected}" in message
+    assert "hunter2" not in message and "\n" not in message and "\0" not in message
+
+
+def test_a_plain_http_base_url_with_a_port_and_path_is_accepted(tmp_path: Path) -> None:
+    text = GOOD.replace("https://acme.atlassian.net", "http://127.0.0.1:8801/jira@2")
+    assert load_config(write(tmp_path, text), ENV).sources[0].base == "http://127.0.0.1:8801/jira@2"
+
+
+@pytest.mark.parametrize(
+    ("every", "expected"),
+    [
+        ('"99999999999d"', "'99999999999d' is longer than the longest period allowed, 366d"),
+        ('"999999999d"', "'999999999d' is longer than the longest period allowed, 366d"),
+        ('"367d"', "longer than the longest period allowed"),
+        ('"59s"', "must be at least 1m"),
+    ],
+)
+def test_every_is_between_a_minute_and_a_year(tmp_path: Path, every: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, GOOD.replace('"15m"', every)), ENV)
+    assert "source 'jira-acme': key 'every': " in str(error.value)
+    assert expected in str(error.value) and "\n" not in str(error.value)
+
+
+def test_every_of_a_minute_or_a_year_is_accepted(tmp_path: Path) -> None:
+    for every, expected in (("1m", timedelta(minutes=1)), ("366d", timedelta(days=366))):
+        config = load_config(write(tmp_path, GOOD.replace("15m", every)), ENV)
+        assert config.sources[0].every == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["mysql://hub:hunter2@db/hub", "postgresql://hub:hunter2@db/hub", "hub.db", "sqlite:///hub.db"],
+)
+def test_a_database_url_of_an_unknown_scheme_is_refused_without_its_password(
+    tmp_path: Path, url: str
+) -> None:
+    path = write(tmp_path, f'database_url = "{url}"\n' + GOOD)
+    with pytest.raises(ConfigError) as in_file:
+        load_config(path, ENV)
+    with pytest.raises(ConfigError) as in_env:
+        load_config(write(tmp_path, GOOD), {"HUB_DATABASE_URL": url})
+    assert str(in_file.value).startswith(f"{path}: key 'database_url': ")
+    assert str(in_env.value).startswith("HUB_DATABASE_URL: ")
+    for message in (str(in_file.value), str(in_env.value)):
+        assert "is not supported: use sqlite+aiosqlite:///FILE or postgresql+asyncpg://" in message
+        assert "hunter2" not in message and "\n" not in message
+
+
+def test_jql_and_projects_together_are_refused(tmp_path: Path) -> None:
+    text = GOOD.replace('projects = ["PAY", "PLAT"]', 'projects = ["PAY"]\njql = "project = PLAT"')
+    with pytest.raises(ConfigError, match="source 'jira-acme': keys 'projects' and 'jql' exclude"):
+        load_config(write(tmp_path, text), ENV)
+
+
+def test_a_config_loads_without_any_secret_set(tmp_path: Path) -> None:
+    """Secrets are read when a sync needs them: loading, and the commands that sync nothing,
+    need none."""
+    config = load_config(write(tmp_path, GOOD + GITHUB), {})
+    assert [s.name for s in config.sources] == ["jira-acme", "gh"]
+    with pytest.raises(ConfigError, match="environment variable GH_TOKEN is not set"):
+        config.source("gh").with_secrets()

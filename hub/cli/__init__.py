@@ -1,5 +1,5 @@
-"""The ``hub`` command: database, sync, serve, API tokens, schema export, reports, demo and
-simulators, one module per command group."""
+"""The ``hub`` command: database, sync, serve, API tokens, the config's reference, schema
+export, reports, demo and simulators, one module per command group."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from hub.cli.config import config_group
 from hub.cli.db import db
 from hub.cli.demo import demo, sim
 from hub.cli.report import report
@@ -39,5 +40,5 @@ def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     ctx.obj = {"config_path": config_path}
 
 
-for command in (db, sync, serve, token, schema_group, report, demo, sim):
+for command in (db, sync, serve, token, config_group, schema_group, report, demo, sim):
     main.add_command(command)

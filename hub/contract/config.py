@@ -16,7 +16,11 @@
     max_body_bytes = 262144
 
 Errors name the file, the source and the key, on one line. Secrets are read from the
-environment into ``SecretStr`` so that they never print.
+environment only when a source is synced (``SourceConfig.with_secrets``), into ``SecretStr``
+so that they never print: a command that syncs nothing needs no tracker token.
+
+Every key, its type, default and meaning: docs/configuration.md, generated from these models
+by ``hub config docs``.
 """
 
 from __future__ import annotations
@@ -30,10 +34,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     SecretStr,
     ValidationError,
     model_validator,
@@ -47,54 +53,123 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///hub.db"
 HUB_SOURCE = "hub"
 """The source name of hub-native items such as initiatives declared in the config."""
 
+DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
+"""The database drivers the hub runs on: SQLite embedded, PostgreSQL for a shared hub."""
+
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_DURATION = timedelta(days=366)
+"""Longer periods are typing mistakes, and far beyond them a timedelta cannot hold them."""
+MIN_EVERY = timedelta(minutes=1)
+"""Scheduled syncs closer together than this would spend a tracker's rate budget on polling."""
 
 
 def parse_duration(value: Any) -> timedelta:
-    """Read ``"90s"``, ``"15m"``, ``"6h"`` or ``"1d"`` as a timedelta."""
+    """Read ``"90s"``, ``"15m"``, ``"6h"`` or ``"1d"`` as a timedelta of at most a year."""
     if isinstance(value, timedelta):
         return value
     match = _DURATION.match(value) if isinstance(value, str) else None
     if not match or int(match.group(1)) == 0:
         raise ValueError(f"expected a positive duration like '15m', '6h' or '1d', got {value!r}")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    # Compared as an int before a timedelta is made: a timedelta overflows past 999999999 days.
+    seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if seconds > MAX_DURATION.total_seconds():
+        raise ValueError(f"{value!r} is longer than the longest period allowed, 366d")
+    return timedelta(seconds=seconds)
+
+
+def _at_least_a_minute(every: timedelta) -> timedelta:
+    if every < MIN_EVERY:
+        raise ValueError("must be at least 1m: syncs more often would only spend rate limits")
+    return every
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+SyncPeriod = Annotated[Duration, AfterValidator(_at_least_a_minute)]
 EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 
 
+def check_base_url(url: str) -> str:
+    """An ``http(s)`` address with a host, no credentials and no blanks or control characters.
+
+    Credentials in the URL would override the configured secret and be stored with every
+    item's URL, so they are refused without being echoed.
+    """
+    if any(char.isspace() or not char.isprintable() for char in url):
+        raise ValueError("must not contain spaces or control characters")
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest:
+        raise ValueError("must be an http:// or https:// address")
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if "@" in authority:
+        raise ValueError("base_url must not contain a user name or password")
+    if not authority or authority.startswith(":"):
+        raise ValueError("must name a host, as in https://acme.atlassian.net")
+    return url
+
+
+def check_database_url(url: str) -> str:
+    """One of the drivers the hub runs on; the URL (which may hold a password) is not echoed."""
+    scheme = url.partition("://")[0] if "://" in url else ""
+    if scheme not in DATABASE_SCHEMES:
+        named = f"scheme {scheme!r}" if scheme else "a URL without a scheme"
+        raise ValueError(
+            f"{named} is not supported: use sqlite+aiosqlite:///FILE or "
+            "postgresql+asyncpg://USER@HOST/DATABASE"
+        )
+    return url
+
+
 class SourceConfig(BaseModel):
-    """One tracker connection as written in the file, plus its secrets read from the environment."""
+    """One tracker connection (a `[[sources]]` entry); its secrets stay in the environment
+    until a sync needs them."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)
-    kind: Literal["jira", "github", "linear"]
-    base_url: str = Field(pattern=r"^https?://\S+$")
-    projects: tuple[str, ...] = ()
-    jql: str | None = None
-    repos: tuple[str, ...] = ()
-    teams: tuple[str, ...] = ()
-    token_env: EnvName
-    email_env: EnvName | None = None
-    every: Duration = timedelta(minutes=15)
-    reconcile_every: Duration = timedelta(days=1)
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64, examples=["jira-acme"])
+    """The source's name in the hub: lower case letters, digits, `-` and `_`."""
+    kind: Literal["jira", "github", "linear"] = Field(examples=["jira"])
+    """The tracker: `jira` (Cloud), `github` (github.com or Enterprise Server) or `linear`."""
+    base_url: Annotated[str, AfterValidator(check_base_url)] = Field(
+        examples=["https://acme.atlassian.net"]
+    )
+    """The tracker's API address, `http(s)` only, without a user name or password.
+    GitHub: `https://api.github.com` or `https://HOST/api/v3`; Linear: `https://api.linear.app`."""
+    projects: tuple[str, ...] = Field(default=(), examples=[["PAY", "PLAT"]])
+    """Jira: the project keys to sync (or `jql`, not both)."""
+    jql: str | None = Field(default=None, examples=["project = PAY AND component = Billing"])
+    """Jira: a JQL query choosing the issues to sync, instead of `projects`."""
+    repos: tuple[str, ...] = Field(default=(), examples=[["acme/payments-api"]])
+    """GitHub: the `owner/name` repositories to sync."""
+    teams: tuple[str, ...] = Field(default=(), examples=[["ENG", "INFRA"]])
+    """Linear: the team keys to sync."""
+    token_env: EnvName = Field(examples=["JIRA_TOKEN"])
+    """The name of the environment variable holding the API token, never the token."""
+    email_env: EnvName | None = Field(default=None, examples=["JIRA_EMAIL"])
+    """Jira sites: the variable holding the account's email, for basic auth; leave it out
+    for an OAuth token on `api.atlassian.com`."""
+    every: SyncPeriod = Field(default=timedelta(minutes=15), examples=["15m"])
+    """How often `hub serve` syncs the source: `s`, `m`, `h` or `d`, from 1m to 366d."""
+    reconcile_every: Duration = Field(default=timedelta(days=1), examples=["12h"])
     """How often deletions are reconciled: by an id census (Jira) or a full sync."""
-    request_deadline: Duration = timedelta(seconds=60)
+    request_deadline: Duration = Field(default=timedelta(seconds=60), examples=["60s"])
     """Longest one request may take, answer included; a tracker slower than this fails the sync."""
-    page_size: int | None = Field(default=None, ge=1, le=250)
+    page_size: int | None = Field(default=None, ge=1, le=250, examples=[100])
     """Items per request; unset means the largest page the tracker serves well."""
-    epic_label: str = "epic"
+    epic_label: str = Field(default="epic", examples=["epic"])
     """GitHub: an issue with this label is an epic even before it has sub-issues."""
-    statuses: dict[str, StatusCategory] = {}
+    statuses: dict[str, StatusCategory] = Field(default={}, examples=[{"Blocked": "IN_PROGRESS"}])
     """Tracker status names mapped to a category, overriding the tracker's own category."""
-    start_date_field: str = "Start date"
+    start_date_field: str = Field(default="Start date", examples=["Start date"])
     """Jira: the name of the custom field holding an item's start date."""
 
     token: SecretStr = Field(default=SecretStr(""), exclude=True)
+    """The token itself; set by ``with_secrets`` (or by a test or the demo), never by the file."""
     email: SecretStr | None = Field(default=None, exclude=True)
+    """The email itself, for Jira's basic auth; set as ``token`` is."""
+
+    _environment: Mapping[str, str] | None = PrivateAttr(default=None)
+    _origin: str = PrivateAttr(default="config")
 
     @model_validator(mode="before")
     @classmethod
@@ -118,11 +193,49 @@ class SourceConfig(BaseModel):
         if not any(getattr(self, key) for key in allowed):
             wanted = " or ".join(f"'{k}'" for k in allowed)
             raise ValueError(f"a {self.kind} source needs {wanted}")
+        if self.projects and self.jql:
+            raise ValueError(
+                "keys 'projects' and 'jql' exclude each other: put the projects in the JQL "
+                "(project in (PAY, PLAT) AND …) or drop 'jql'"
+            )
         return self
 
     @property
     def base(self) -> str:
         return self.base_url.rstrip("/")
+
+    @property
+    def has_secrets(self) -> bool:
+        return bool(self.token.get_secret_value())
+
+    def read_secrets_from(self, env: Mapping[str, str], origin: str) -> SourceConfig:
+        """This source, reading its secrets from ``env`` when ``with_secrets`` is called."""
+        copy = self.model_copy()
+        copy._environment, copy._origin = env, origin
+        return copy
+
+    def with_secrets(self) -> SourceConfig:
+        """This source with its token (and email) read from the environment, as a sync needs
+        it; a source whose secrets are set already is returned as it is.
+
+        Raises ConfigError naming the variable (never a value) when one is not set.
+        """
+        if self.has_secrets:
+            return self
+        env = os.environ if self._environment is None else self._environment
+        secrets: dict[str, SecretStr] = {}
+        for key, target in (("token_env", "token"), ("email_env", "email")):
+            variable = getattr(self, key)
+            if variable is None:
+                continue
+            value = env.get(variable)
+            if not value:
+                raise ConfigError(
+                    f"{self._origin}: source '{self.name}': key '{key}': "
+                    f"environment variable {variable} is not set"
+                )
+            secrets[target] = SecretStr(value)
+        return self.model_copy(update=secrets)
 
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=100)]
@@ -143,36 +256,55 @@ def fold_name(kind: str, name: str) -> str:
 
 
 class ComponentConfig(BaseModel):
-    """One entry of the component catalog and the tracker names that mean it."""
+    """One entry of the component catalog (a `[[components]]` entry) and the tracker names
+    that mean it. Each tracker name maps to one component only."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
-    name: str = Field(min_length=1, max_length=200)
-    owner: str | None = None
-    description: str | None = None
-    jira_components: tuple[str, ...] = ()
-    github_repos: tuple[str, ...] = ()
-    github_labels: tuple[str, ...] = ()
-    linear_teams: tuple[str, ...] = ()
-    linear_labels: tuple[str, ...] = ()
+    name: str = Field(min_length=1, max_length=200, examples=["payments-api"])
+    """The component's one name in the hub."""
+    owner: str | None = Field(default=None, examples=["team-payments"])
+    """Who owns it, as people should read it."""
+    description: str | None = Field(default=None, examples=["Card and wallet payments"])
+    """What it is, in a sentence."""
+    jira_components: tuple[str, ...] = Field(default=(), examples=[["Payments API"]])
+    """Jira component names meaning this component, compared exactly."""
+    github_repos: tuple[str, ...] = Field(default=(), examples=[["acme/payments-api"]])
+    """GitHub repositories (synced by a github source) whose issues belong here; case is
+    ignored."""
+    github_labels: tuple[str, ...] = Field(default=(), examples=[["component:payments"]])
+    """GitHub labels meaning this component, compared exactly."""
+    linear_teams: tuple[str, ...] = Field(default=(), examples=[["PAY"]])
+    """Linear team keys (synced by a linear source) whose issues belong here."""
+    linear_labels: tuple[str, ...] = Field(default=(), examples=[["payments"]])
+    """Linear labels meaning this component, compared exactly."""
 
 
 class InitiativeConfig(BaseModel):
-    """A hub-native initiative; it adopts epics from any tool by label or by key."""
+    """A hub-native initiative (an `[[initiatives]]` entry); it adopts epics from any tool
+    by label or by key."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
-    key: Slug
-    title: str = Field(min_length=1)
-    owner: str | None = None
-    description: str | None = None
-    status: StatusCategory = StatusCategory.IN_PROGRESS
-    start_date: date | None = None
-    target_date: date | None = None
-    labels: tuple[str, ...] = ()
-    """Epics carrying any of these labels belong here; ``initiative:<key>`` always counts."""
-    epics: tuple[str, ...] = ()
-    """Tracker keys of epics that belong here whatever their labels."""
+    key: Slug = Field(examples=["payments-v2"])
+    """The initiative's key: lower case letters, digits, `.`, `-` and `_`."""
+    title: str = Field(min_length=1, examples=["Payments v2"])
+    """Its title, as the roadmap shows it."""
+    owner: str | None = Field(default=None, examples=["team-payments"])
+    """Who owns it."""
+    description: str | None = Field(default=None, examples=["One checkout for cards and wallets"])
+    """What it is for."""
+    status: StatusCategory = Field(default=StatusCategory.IN_PROGRESS, examples=["TODO"])
+    """The initiative's own status, as the roadmap shows it."""
+    start_date: date | None = Field(default=None, examples=["2026-10-01"])
+    """When it starts (a TOML date, unquoted)."""
+    target_date: date | None = Field(default=None, examples=["2027-03-31"])
+    """When it is due (a TOML date, unquoted)."""
+    labels: tuple[str, ...] = Field(default=(), examples=[["payments-v2"]])
+    """Epics carrying any of these labels belong here; `initiative:<key>` always counts."""
+    epics: tuple[str, ...] = Field(default=(), examples=[["PAY-12", "acme/payments-api#34"]])
+    """Tracker keys of epics that belong here whatever their labels (`project:<slug>` for a
+    Linear project)."""
 
     @property
     def adopting_labels(self) -> tuple[str, ...]:
@@ -180,24 +312,30 @@ class InitiativeConfig(BaseModel):
 
 
 class ApiConfig(BaseModel):
-    """Limits and switches of the GraphQL API (the ``[api]`` table).
+    """Limits and switches of the GraphQL API (the `[api]` table).
 
     Production mode turns introspection and GraphiQL off; asking for either in production is
     an error rather than silently ignored.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
-    production: bool = False
-    introspection: bool | None = None
-    """Unset means on, except in production."""
-    graphiql: bool = False
-    max_body_bytes: int = Field(default=256 * 1024, ge=1024, le=16 * 1024 * 1024)
-    max_depth: int = Field(default=10, ge=1, le=100)
-    max_aliases: int = Field(default=30, ge=0, le=1000)
-    max_tokens: int = Field(default=5000, ge=100, le=100_000)
-    max_complexity: int = Field(default=50_000, ge=100)
-    """Estimated fields resolved; a list field counts its children ``first`` times."""
+    production: bool = Field(default=False, examples=[True])
+    """Turns introspection and GraphiQL off (as `hub serve --production` does)."""
+    introspection: bool | None = Field(default=None, examples=[False])
+    """Whether the schema may be introspected; unset means on, except in production."""
+    graphiql: bool = Field(default=False, examples=[True])
+    """Serve the GraphiQL IDE at /graphql (as `hub serve --graphiql` does); not in production."""
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024, le=16 * 1024 * 1024, examples=[65536])
+    """The largest request body accepted, in bytes (1 KiB to 16 MiB)."""
+    max_depth: int = Field(default=10, ge=1, le=100, examples=[8])
+    """How deep a query may nest fields (1-100)."""
+    max_aliases: int = Field(default=30, ge=0, le=1000, examples=[10])
+    """How many aliases a query may use (0-1000)."""
+    max_tokens: int = Field(default=5000, ge=100, le=100_000, examples=[2000])
+    """How many lexical tokens a document may hold (100-100,000)."""
+    max_complexity: int = Field(default=50_000, ge=100, examples=[20000])
+    """Estimated fields resolved; a list field counts its children `first` times."""
 
     @model_validator(mode="after")
     def _closed_in_production(self) -> ApiConfig:
@@ -216,13 +354,24 @@ class ApiConfig(BaseModel):
 
 
 class HubConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """The whole file: the database, the API's limits, the sources, the component catalog and
+    the hub's own initiatives."""
 
-    database_url: str = DEFAULT_DATABASE_URL
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    database_url: Annotated[str, AfterValidator(check_database_url)] = Field(
+        default=DEFAULT_DATABASE_URL, examples=["postgresql+asyncpg://hub@db.internal/hub"]
+    )
+    """Where the hub keeps its data: `sqlite+aiosqlite:///FILE` or
+    `postgresql+asyncpg://USER[:PASSWORD]@HOST[:PORT]/DATABASE`. `HUB_DATABASE_URL` wins."""
     api: ApiConfig = ApiConfig()
+    """The `[api]` table: limits and switches of the GraphQL API."""
     sources: tuple[SourceConfig, ...] = ()
+    """The `[[sources]]` entries: the trackers to sync."""
     components: tuple[ComponentConfig, ...] = ()
+    """The `[[components]]` entries: the component catalog."""
     initiatives: tuple[InitiativeConfig, ...] = ()
+    """The `[[initiatives]]` entries: hub-native initiatives."""
 
     @model_validator(mode="after")
     def _unique_names(self) -> HubConfig:
@@ -265,7 +414,10 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
     elif explicit:
         raise ConfigError(f"{file}: config file not found")
     if env.get("HUB_DATABASE_URL"):
-        data["database_url"] = env["HUB_DATABASE_URL"]
+        try:
+            data["database_url"] = check_database_url(env["HUB_DATABASE_URL"])
+        except ValueError as exc:
+            raise ConfigError(f"HUB_DATABASE_URL: {exc}") from None
     return parse_config(data, env, origin=str(file))
 
 
@@ -275,8 +427,10 @@ def parse_config(data: dict[str, Any], env: Mapping[str, str], *, origin: str) -
     except ValidationError as exc:
         raise ConfigError(_describe(exc, data, origin)) from None
     _check_catalog(config, origin)
+    for source in config.sources:
+        _check_auth(source, origin)
     return config.model_copy(
-        update={"sources": tuple(_with_secrets(s, env, origin) for s in config.sources)}
+        update={"sources": tuple(s.read_secrets_from(env, origin) for s in config.sources)}
     )
 
 
@@ -316,19 +470,7 @@ def _check_catalog(config: HubConfig, origin: str) -> None:
                     )
 
 
-def _with_secrets(source: SourceConfig, env: Mapping[str, str], origin: str) -> SourceConfig:
-    secrets: dict[str, SecretStr] = {}
-    for key, target in (("token_env", "token"), ("email_env", "email")):
-        variable = getattr(source, key)
-        if variable is None:
-            continue
-        value = env.get(variable)
-        if not value:
-            raise ConfigError(
-                f"{origin}: source '{source.name}': key '{key}': "
-                f"environment variable {variable} is not set"
-            )
-        secrets[target] = SecretStr(value)
+def _check_auth(source: SourceConfig, origin: str) -> None:
     if (
         source.kind == "jira"
         and source.email_env is None
@@ -338,7 +480,6 @@ def _with_secrets(source: SourceConfig, env: Mapping[str, str], origin: str) -> 
             f"{origin}: source '{source.name}': key 'email_env': "
             "Jira sites take basic auth with an email and an API token"
         )
-    return source.model_copy(update=secrets)
 
 
 def _describe(exc: ValidationError, data: dict[str, Any], origin: str) -> str:

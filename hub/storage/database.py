@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -15,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from hub.contract.errors import HubError
 from hub.storage.types import dumps, loads
 
 
@@ -64,3 +67,28 @@ async def transaction(
 def redact(url: str) -> str:
     """The URL with any password hidden, for logs and messages."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL; None for PostgreSQL and in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def unreachable(url: str, exc: BaseException) -> HubError:
+    """A database that cannot be opened, as one line: where (no password) and why."""
+    if isinstance(exc, DBAPIError):
+        reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
+    elif isinstance(exc, OSError):
+        reason = exc.strerror or str(exc) or type(exc).__name__
+    elif isinstance(exc, ArgumentError | ValueError):
+        return HubError("database_url is not a valid database URL")
+    else:
+        reason = type(exc).__name__
+    try:
+        where = redact(url)
+    except (ArgumentError, ValueError):
+        where = "(an invalid URL)"
+    return HubError(f"cannot open database {where}: {reason[:200]}")

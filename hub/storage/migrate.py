@@ -33,12 +33,23 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         await connection.run_sync(run)
 
 
-async def pending(engine: AsyncEngine) -> bool:
-    """Whether the database is behind the newest migration."""
+def head_revision() -> str:
+    """The newest migration's revision."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the migrations have one head"
+    return head
 
-    def check(connection: Connection) -> bool:
-        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-        return MigrationContext.configure(connection).get_current_revision() != head
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """The database's revision; None when it has no schema yet."""
+
+    def read(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
 
     async with engine.connect() as connection:
-        return await connection.run_sync(check)
+        return await connection.run_sync(read)
+
+
+async def pending(engine: AsyncEngine) -> bool:
+    """Whether the database is behind the newest migration."""
+    return await current_revision(engine) != head_revision()
