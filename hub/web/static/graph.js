@@ -1,7 +1,7 @@
 // The dependency graph around one item, from the Dependencies document
 // (hub/reports/dependencies.graphql): columns by distance from the item, blockers to the left of
 // what they block, drawn as SVG; the same facts follow as a list for screen readers.
-import { count, h, keyLink, s } from "./timeline.js";
+import { count, h, keyLink, s, webUrl } from "./timeline.js";
 
 const NODE = { width: 210, height: 60 };
 const GAP = { x: 64, y: 16 };
@@ -174,12 +174,13 @@ function nodeBox(node, { x, y }, rootKey, flags) {
     node.title.length > TITLE_CHARS ? `${node.title.slice(0, TITLE_CHARS - 1)}…` : node.title;
   const when = node.targetDate ? ` · due ${node.targetDate}` : "";
   const key = s("text", { class: "node-key", x: x + 10, y: y + 18 }, node.key);
+  const url = webUrl(node.url);
   return s(
     "g",
     { class: classes.join(" "), "data-key": node.key },
     s("title", {}, `${node.key}: ${node.title}`),
     s("rect", { class: "node-box", x, y, width: NODE.width, height: NODE.height, rx: 6 }),
-    node.url ? s("a", { href: node.url }, key) : key,
+    url ? s("a", { href: url }, key) : key,
     s("text", { class: "node-source", x: x + NODE.width - 10, y: y + 18 }, node.source.name),
     s("text", { class: "node-title", x: x + 10, y: y + 35 }, title),
     s(

@@ -189,16 +189,27 @@ function meta({ item, health, epics }) {
   return [...parts, h("span", { class: `badge health-${health}` }, HEALTH[health] ?? health)];
 }
 
-/** The item's key, as a link to it in its tracker (hub-native initiatives have no tracker). */
-export function keyLink(item) {
-  if (!item.url) {
-    return h("span", { class: "key", title: "Defined in the hub's configuration" }, item.key);
+/** `url` when it is an absolute http(s) address, else null: a tracker's data decides what an
+ * item's URL says, and a `javascript:` or `data:` one must never become a working link. */
+export function webUrl(url) {
+  if (!url) return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+  } catch {
+    return null;
   }
-  return h(
-    "a",
-    { class: "key", href: item.url, title: `${item.key} in ${item.source.name}` },
-    item.key,
-  );
+}
+
+/** The item's key, as a link to it in its tracker (hub-native initiatives have no tracker;
+ * a URL that is not http(s) shows as the plain key). */
+export function keyLink(item) {
+  const url = webUrl(item.url);
+  if (!url) {
+    const why = item.url ? "Its address is not a web link" : "Defined in the hub's configuration";
+    return h("span", { class: "key", title: why }, item.key);
+  }
+  return h("a", { class: "key", href: url, title: `${item.key} in ${item.source.name}` }, item.key);
 }
 
 // Dates and the quarter axis -----------------------------------------------------------------
