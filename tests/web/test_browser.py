@@ -345,7 +345,7 @@ async def test_only_http_addresses_become_links_in_the_report(browser: Browser) 
 async def test_only_http_addresses_become_links_in_the_graph(
     serve: Serve, browser: Browser
 ) -> None:
-    graph = deepcopy(CYCLE)
+    graph: dict[str, Any] = deepcopy(CYCLE)
     for node, url in zip(graph["nodes"], SCRIPT_URLS, strict=True):
         node["url"] = url
     graph["nodes"].append({**graph["nodes"][0], "key": "E", "url": "https://tracker.example/E"})
