@@ -22,31 +22,32 @@ NEXT_FRAMES = (
     "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
 )
 
-# Every visible percentage: inside its bar with room to spare, or wholly beside it, and never
-# past the edge of its chart.
+# Every bar shows its percentage once, in one colour on one ground: wholly on the filled part,
+# wholly on the rest of the bar, or wholly beside the bar, and never past the edge of its chart.
 LABELS_OUT_OF_PLACE = """() => {
   const wrong = [];
   for (const group of document.querySelectorAll("svg.track g.bar")) {
     const bar = group.querySelector(".bar-track").getBoundingClientRect();
+    const done = group.querySelector(".bar-done").getBoundingClientRect();
     const chart = group.ownerSVGElement.getBoundingClientRect();
     const shown = [...group.querySelectorAll(".bar-text")].filter(
       (text) => getComputedStyle(text).visibility !== "hidden",
     );
-    const kinds = new Set(shown.map((text) => text.classList.contains("beside")));
-    if (kinds.size !== 1) { wrong.push(`${group.textContent}: ${shown.length} labels`); continue; }
+    if (shown.length !== 1) { wrong.push(`${group.textContent}: ${shown.length} shown`); continue; }
     const label = shown[0];
     const box = label.getBBox();
     const matrix = label.getScreenCTM();
     const left = box.x * matrix.a + matrix.e;
     const right = left + box.width * matrix.a;
-    const inside = !label.classList.contains("beside");
-    const fits = inside
-      ? left >= bar.left && right <= bar.right
-      : (right <= bar.left + 1 || left >= bar.right - 1);
-    if (!fits || left < chart.left - 1 || right > chart.right + 1) {
-      wrong.push(`${label.textContent} ${inside ? "inside" : "beside"} ` +
+    const grounds = [[done.left, done.right], [done.right, bar.right]];
+    const on = grounds.find(([from, to]) => left >= from - 0.5 && right <= to + 0.5);
+    const beside = right <= bar.left + 1 || left >= bar.right - 1;
+    if (!(label.classList.contains("beside") ? beside : on) ||
+        left < chart.left - 1 || right > chart.right + 1) {
+      wrong.push(`${label.textContent} (${label.getAttribute("class")}) ` +
         `[${left.toFixed(0)}, ${right.toFixed(0)}] of bar [${bar.left.toFixed(0)}, ` +
-        `${bar.right.toFixed(0)}] in chart [${chart.left.toFixed(0)}, ${chart.right.toFixed(0)}]`);
+        `${done.right.toFixed(0)}, ${bar.right.toFixed(0)}] in chart [${chart.left.toFixed(0)}, ` +
+        `${chart.right.toFixed(0)}]`);
     }
   }
   return wrong;

@@ -18,8 +18,6 @@ export const HEALTH = {
   NO_DATES: "No dates",
 };
 
-let nextId = 0; // clip-path ids must be unique in the document
-
 /** How an entry's health reads: closed work is Done, unless it was canceled. */
 export function healthLabel({ item, health }) {
   if (health === "DONE" && item?.statusCategory === "CANCELED") return "Canceled";
@@ -121,14 +119,15 @@ export function renderRoadmap(roadmap, { onSelect = null, selected = null } = {}
   return root;
 }
 
-/** Puts each bar's percentage inside the bar where it fits with room to spare, else beside it
- * (after the bar, or before it near the chart's right edge), so no label is ever cut off. */
+/** Puts each bar's percentage in one colour on one ground, never cut off: white at the end of
+ * the filled part where it fits there, else dark at the start of the rest of the bar, else
+ * beside the bar (after it, or before it near the chart's right edge). */
 export function placeLabels(root) {
   for (const group of root.querySelectorAll("g.bar[data-label]")) {
-    const bar = group.querySelector(".bar-track").getBoundingClientRect();
-    const label = group.querySelector(".bar-text.beside");
-    const fits = label.getComputedTextLength() + 2 * LABEL_PADDING <= bar.width;
-    group.dataset.label = fits ? "inside" : "beside";
+    const bar = group.querySelector(".bar-track").getBoundingClientRect().width;
+    const filled = group.querySelector(".bar-done").getBoundingClientRect().width;
+    const room = group.querySelector(".bar-text.beside").getComputedTextLength() + 2 * LABEL_PADDING;
+    group.dataset.label = filled >= room ? "fill" : bar - filled >= room ? "rest" : "beside";
   }
 }
 
@@ -378,28 +377,19 @@ function bar(entry, { y, height }, axis) {
     s("rect", { class: "bar-track", x: pct(x0), y, width: pct(width), height, rx: 3 }),
     s("rect", { class: "bar-done", x: pct(x0), y, width: pct(filled), height, rx: 3 }),
   );
-  // Inside, the percentage may straddle the edge of the fill: it is drawn twice, each copy
-  // clipped to one side, so it reads white on the fill and dark on the tint. placeLabels()
-  // shows either those or the copy beside the bar.
-  const id = `bar-${nextId++}`;
-  const center = pct(x0 + width / 2);
+  // Three copies of the percentage; placeLabels() shows the one that fits.
+  const edge = pct(x0 + filled);
   const after = x0 + width < 90;
-  group.setAttribute("data-label", "inside");
+  group.setAttribute("data-label", "beside");
   group.append(
-    s("clipPath", { id: `${id}-done` }, s("rect", { x: pct(x0), y, width: pct(filled), height })),
-    s(
-      "clipPath",
-      { id: `${id}-rest` },
-      s("rect", { x: pct(x0 + filled), y, width: pct(width - filled), height }),
-    ),
     s(
       "text",
-      { class: "bar-text inside on-track", x: center, y: middle, "clip-path": `url(#${id}-rest)` },
+      { class: "bar-text in-fill", x: edge, dx: -LABEL_PADDING, y: middle },
       text,
     ),
     s(
       "text",
-      { class: "bar-text inside on-done", x: center, y: middle, "clip-path": `url(#${id}-done)` },
+      { class: "bar-text in-rest", x: edge, dx: LABEL_PADDING, y: middle },
       text,
     ),
     s(
