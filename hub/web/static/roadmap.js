@@ -169,12 +169,13 @@ async function select(item, { focus = true } = {}) {
   }
 }
 
-/** After a filter choice: the graph of the initiative or component chosen (the initiative
- * when both are), or none. */
+/** After a filter choice: the graph of the initiative or component just chosen, else of the
+ * one still chosen (the initiative when both are), or none. */
 async function showFilterGraph(changed, { focus = true } = {}) {
   if (state.item) return; // an item chosen since then is what the graph shows
   if (changed !== null && !(changed in GRAPH_FILTERS)) return;
-  const name = state.initiative ? "initiative" : state.component ? "component" : null;
+  const still = state.initiative ? "initiative" : state.component ? "component" : null;
+  const name = changed !== null && state[changed] ? changed : still;
   if (name === null) {
     graphRequest++;
     $("dependencies").hidden = true;
