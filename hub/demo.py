@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import date
 from pathlib import Path
 
 import click
@@ -33,6 +32,7 @@ from simulators import (
     create_linear_app,
     serve,
 )
+from simulators.demo_schedule import quarter_end
 from simulators.demo_world import GITHUB_REPOS
 from simulators.faults import Faults
 
@@ -82,17 +82,24 @@ def demo_sources(urls: dict[str, str], world: DemoWorld) -> list[SourceConfig]:
     return [jira, github, linear]
 
 
+# Linear's teams become components too: each gets an owner, as every catalog entry has.
+TEAM_COMPONENTS = {"ENG": "engineering", "INFRA": "infrastructure", "DATA": "data-platform"}
+
+
 def demo_rules(world: DemoWorld) -> HubRules:
-    """A catalog merging the tools' names for each component, and two hub initiatives."""
+    """A catalog merging the tools' names for each component, every one owned, and two hub
+    initiatives due at the end of next quarter and the one after."""
+    names = list(dict.fromkeys([*world.components, *TEAM_COMPONENTS.values()]))
     components = [
         ComponentConfig(
             name=name,
             owner=f"team-{name.split('-')[0]}",
-            jira_components=(name,),
+            jira_components=(name,) if name in world.components else (),
             github_repos=(f"{world.github.owner}/{name}",) if name in GITHUB_REPOS else (),
-            linear_labels=(name,),
+            linear_teams=tuple(team for team, named in TEAM_COMPONENTS.items() if named == name),
+            linear_labels=(name,) if name in world.components else (),
         )
-        for name in world.components
+        for name in names
     ]
     projects = sorted(world.linear.projects.values(), key=lambda p: p.slug_id)
     initiatives = [
@@ -100,14 +107,14 @@ def demo_rules(world: DemoWorld) -> HubRules:
             key="payments-v2",
             title="Payments v2",
             owner="team-payments",
-            target_date=date(2027, 3, 31),
+            target_date=quarter_end(world.today, 1),
             epics=tuple(f"project:{p.slug_id}" for p in projects[:2]),
         ),
         InitiativeConfig(
             key="identity-next",
             title="Identity Next",
             owner="team-identity",
-            target_date=date(2027, 6, 30),
+            target_date=quarter_end(world.today, 2),
             epics=tuple(f"project:{p.slug_id}" for p in projects[2:3]),
         ),
     ]

@@ -5,13 +5,17 @@ same ``initiative:*`` labels), then woven together the way people actually link 
 tools: in text. About one item in a hundred per tool gains a sentence naming an item of another
 tool — "Blocked by PAY-12", "Depends on https://linear.app/acme/issue/ENG-7/…", "This blocks
 acme/identity#34" — and some Linear projects depend on Jira epics. The hub turns those into
-cross-tool dependencies and links. Everything is deterministic for a given size and seed.
+cross-tool dependencies and links. Then the open work is re-planned around the day the world is
+built (``simulators.demo_schedule``), so the roadmap shows a plausible mix of health today.
+Everything is deterministic for a given size, seed and day.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
+from simulators.demo_schedule import schedule
 from simulators.github_world import GitHubWorld
 from simulators.jira_world import JiraWorld
 from simulators.linear_world import LinearWorld
@@ -28,19 +32,26 @@ class DemoWorld:
     jira: JiraWorld
     github: GitHubWorld
     linear: LinearWorld
+    today: date
+    """The day the world's plans are dated from."""
 
     @property
     def components(self) -> tuple[str, ...]:
         return COMPONENT_NAMES
 
 
-def build_demo_world(items_per_tracker: int = 2000, *, seed: int = 7) -> DemoWorld:
+def build_demo_world(
+    items_per_tracker: int = 2000, *, seed: int = 7, today: date | None = None
+) -> DemoWorld:
+    """The demo's three trackers, planned around ``today`` (the UTC date unless given)."""
     world = DemoWorld(
         jira=JiraWorld(items_per_tracker, seed=seed),
         github=GitHubWorld(items_per_tracker, seed=seed + 1, repos=GITHUB_REPOS),
         linear=LinearWorld(items_per_tracker, seed=seed + 2),
+        today=today or datetime.now(UTC).date(),
     )
     _weave(world)
+    schedule(world, world.today, seed)
     return world
 
 

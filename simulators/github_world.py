@@ -25,7 +25,7 @@ import base64
 import random
 import struct
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar, cast
 
@@ -325,6 +325,21 @@ class GitHubWorld:
             self._apply(row, name, value)
         self._bump(row)
         return row
+
+    def replan_milestones(self, plan: Sequence[tuple[str, int]]) -> None:
+        """Give every repository's milestones new titles and due times (epoch seconds), in
+        order of number, as a maintainer would at the start of a quarter; issues keep theirs."""
+        for repo_id, milestones in self.milestones.items():
+            replanned = [
+                replace(milestone, title=title, due_on=due_on, updated_at=self.clock.stamp())
+                for milestone, (title, due_on) in zip(milestones, plan, strict=True)
+            ]
+            self.milestones[repo_id] = replanned
+            by_id = {milestone.id: milestone for milestone in replanned}
+            for row in self._rows.values():
+                if row.milestone is not None and row.milestone.id in by_id:
+                    row.milestone = by_id[row.milestone.id]
+        self.version += 1
 
     def add_dependency(self, blocker_key: str, blocked_key: str) -> None:
         """Record that ``blocker_key`` blocks ``blocked_key``; both count as updated."""

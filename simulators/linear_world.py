@@ -292,6 +292,16 @@ class LinearWorld:
         self._bump(row)
         return row
 
+    def touch_initiative(self, initiative_id: str, **changes: object) -> InitiativeRow:
+        """Edit an initiative's description or target_date; bumps its ``updatedAt``."""
+        row = self.initiatives[initiative_id]
+        for name, value in changes.items():
+            if name not in ("description", "target_date"):
+                raise TypeError(f"touch_initiative() cannot change {name!r}")
+            setattr(row, name, value)
+        row.updated_ms = self.clock.stamp()
+        return row
+
     def touch_project(self, project_id: str, **changes: object) -> ProjectRow:
         """Edit a project's name, description, health, start_date, target_date, status (type)
         or archived (bool); bumps its ``updatedAt``."""
@@ -393,12 +403,13 @@ class LinearWorld:
     def _make_initiative(self) -> InitiativeRow:
         rng = self._rng
         created, updated = self._times()
-        slug = f"{rng.choice(_VERBS).lower()}-{rng.choice(COMPONENT_NAMES)}"
+        # Linear derives an initiative's slug from its name, as it does a project's.
+        name = f"{rng.choice(_VERBS)} {rng.choice(COMPONENT_NAMES)}"
         status = rng.choice(INITIATIVE_STATUSES)
         row = InitiativeRow(
             id=self._uuid(),
-            name=f"{rng.choice(_VERBS)} {rng.choice(COMPONENT_NAMES)}",
-            slug_id=f"{slug}-{rng.getrandbits(48):012x}",
+            name=name,
+            slug_id=f"{name.lower().replace(' ', '-')}-{rng.getrandbits(48):012x}",
             description="Why this matters and what done looks like."
             if rng.random() < 0.7
             else None,

@@ -29,6 +29,7 @@ from hub.contract.config import ApiConfig, HubConfig
 from hub.server.auth import TokenAuth
 from hub.server.body_limit import BodyLimit
 from hub.sync.scheduler import Scheduler
+from hub.web.graphiql import graphiql_page
 from hub.web.routes import web_routes
 from schema import Context, create_schema, get_context
 from schema.access import FORBIDDEN
@@ -62,6 +63,10 @@ class HubGraphQL(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         return get_context(self.sessions, config=self.config, syncs=self.scheduler)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """The hub's GraphiQL page, whose scripts the hub serves itself (no CDN)."""
+        return graphiql_page()
 
     def create_response(
         self,

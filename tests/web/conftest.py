@@ -65,8 +65,8 @@ def serve(sessions: async_sessionmaker[AsyncSession]) -> Serve:
     there), stopped on exit."""
 
     @asynccontextmanager
-    async def serving(*, require_token: bool) -> AsyncIterator[str]:
-        app = create_app(sessions, require_token=require_token)
+    async def serving(*, require_token: bool, graphiql: bool = False) -> AsyncIterator[str]:
+        app = create_app(sessions, require_token=require_token, graphiql=graphiql)
         sock = bind("127.0.0.1", 0)
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
         task = asyncio.create_task(server.serve(sockets=[sock]))

@@ -5,6 +5,7 @@ A screenshot of the page goes to ``test-artifacts/roadmap.png`` at the repositor
 
 from __future__ import annotations
 
+from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
@@ -310,4 +311,54 @@ async def test_the_graph_marks_cycles_conflicts_and_blockers_to_the_left(
         assert "In a cycle: A, B, C" in facts
         assert "Critical path: D → A" in facts
         assert any("blocker due 2026-09-30, after 2026-06-30" in fact for fact in facts)
+        assert errors.messages == []
+
+
+SCRIPT_URLS = [
+    "javascript:alert(document.domain)",
+    " JavaScript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "/relative/path",
+]
+
+
+async def test_only_http_addresses_become_links_in_the_report(browser: Browser) -> None:
+    from tests.web.test_html_report import DATA
+
+    data = deepcopy(DATA)
+    lane = data["roadmap"]["lanes"][0]
+    lane["epics"] = [deepcopy(lane["epics"][0]) for _ in SCRIPT_URLS] + lane["epics"]
+    for epic, url in zip(lane["epics"], SCRIPT_URLS, strict=False):
+        epic["item"]["url"] = url
+    page = await browser.new_page(viewport=VIEWPORT)
+    errors = PageErrors()
+    errors.attach(page)
+    await page.set_content(render_roadmap(data))
+
+    await expect(page.locator("tr.row-epic")).to_have_count(len(SCRIPT_URLS) + 2)
+    hrefs = await page.locator("a[href]").evaluate_all("links => links.map(a => a.href)")
+    assert hrefs == ["https://jira.example/browse/PAY-1", "https://jira.example/browse/PAY-2"]
+    assert await page.locator("tr.row-epic span.key").all_inner_texts() == ["PAY-1"] * 4
+    assert errors.messages == []
+
+
+async def test_only_http_addresses_become_links_in_the_graph(
+    serve: Serve, browser: Browser
+) -> None:
+    graph: dict[str, Any] = deepcopy(CYCLE)
+    for node, url in zip(graph["nodes"], SCRIPT_URLS, strict=True):
+        node["url"] = url
+    graph["nodes"].append({**graph["nodes"][0], "key": "E", "url": "https://tracker.example/E"})
+    async with serve(require_token=False) as base:
+        page = await browser.new_page(viewport=VIEWPORT)
+        errors = PageErrors()
+        errors.attach(page)
+        await page.goto(f"{base}/roadmap")
+        await expect(page.locator(".roadmap .empty")).to_have_text("No epics match.")
+        await page.evaluate(DRAW, graph)
+        await expect(page.locator("svg.graph g.node")).to_have_count(5)
+        hrefs = await page.locator("svg.graph a, .graph-list a").evaluate_all(
+            "links => links.map(a => a.getAttribute('href'))"
+        )
+        assert set(hrefs) == {"https://tracker.example/E"}
         assert errors.messages == []

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from hub.web.assets import read_asset
-from hub.web.html_report import render_roadmap
+from hub.web.html_report import content_hash, render_roadmap
 
 EVIL = '</script><script>alert("x")</script><!-- & "quotes"'
 
@@ -140,3 +140,21 @@ def test_the_heading_says_how_and_when() -> None:
 def test_nothing_inlined_can_end_its_element() -> None:
     assert "</style" not in read_asset("roadmap.css").lower()
     assert "</script" not in read_asset("timeline.js").lower()
+
+
+def test_the_report_runs_only_its_own_inlined_script_and_stylesheet() -> None:
+    """Its Content-Security-Policy names them by hash, so no link or markup in the data can run
+    a script (a ``javascript:`` URL included) even were it rendered."""
+    html = render_roadmap(DATA)
+    elements = parsed(html)
+    policies = [
+        a["content"] for tag, a in elements.tags if a.get("http-equiv") == "Content-Security-Policy"
+    ]
+    assert len(policies) == 1 and policies[0] is not None
+    directives = dict(d.strip().split(" ", 1) for d in policies[0].split(";"))
+    style = [text for tag, _, text in elements.texts if tag == "style"]
+    module = [text for _, a, text in elements.texts if a.get("type") == "module"]
+    assert directives["default-src"] == "'none'"
+    assert directives["script-src"] == content_hash(module[0])
+    assert directives["style-src"] == content_hash(style[0])
+    assert "unsafe" not in policies[0]

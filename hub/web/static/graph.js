@@ -1,7 +1,8 @@
-// The dependency graph around one item, from the Dependencies document
-// (hub/reports/dependencies.graphql): columns by distance from the item, blockers to the left of
-// what they block, drawn as SVG; the same facts follow as a list for screen readers.
-import { count, h, keyLink, s } from "./timeline.js";
+// The dependency graph around one item, an initiative or a component, from the Dependencies
+// document (hub/reports/dependencies.graphql): around an item, columns by distance from it;
+// around a group, columns by how many blockers deep each item sits; blockers always to the left
+// of what they block, drawn as SVG. The same facts follow as a list for screen readers.
+import { count, h, keyLink, s, webUrl } from "./timeline.js";
 
 const NODE = { width: 210, height: 60 };
 const GAP = { x: 64, y: 16 };
@@ -9,10 +10,14 @@ const PAD = 16;
 const ARC = 44; // px above the boxes that an arc of a backward edge reaches for
 const TITLE_CHARS = 30;
 
-/** A figure with the graph around `rootKey` and, below it, the graph as a list. */
-export function renderGraph(graph, rootKey) {
-  const flags = flagsOf(graph);
-  const place = layout(graph, rootKey);
+/** A figure with the graph around `rootKey` and, below it, the graph as a list. `roots` are
+ * the keys drawn as chosen: the item itself, or an initiative's epics. */
+export function renderGraph(graph, rootKey, { roots = [rootKey], rootsAre = "selected item" } = {}) {
+  if (graph.nodes.length === 0) {
+    return h("p", { class: "graph-empty" }, `Nothing in ${rootKey} blocks or is blocked by anything.`);
+  }
+  const flags = { ...flagsOf(graph), roots: new Set(roots) };
+  const place = layout(graph, roots.length === 1 && roots[0]);
   const width = Math.max(...[...place.values()].map((p) => p.x)) + NODE.width + PAD;
   const height = Math.max(...[...place.values()].map((p) => p.y)) + NODE.height + PAD;
   const label =
@@ -31,13 +36,13 @@ export function renderGraph(graph, rootKey) {
     },
     s("defs", {}, ["plain", "cross", "critical", "conflict"].map(arrowMarker)),
     graph.edges.map((edge) => edgePath(edge, place, flags)),
-    graph.nodes.map((node) => nodeBox(node, place.get(node.key), rootKey, flags)),
+    graph.nodes.map((node) => nodeBox(node, place.get(node.key), flags)),
   );
   return h(
     "figure",
     { class: "graph-figure" },
     h("div", { class: "graph-scroll" }, svg),
-    h("figcaption", {}, graphLegend()),
+    h("figcaption", {}, graphLegend(roots.length ? rootsAre : null)),
     asList(graph, rootKey, flags),
   );
 }
@@ -55,26 +60,17 @@ function flagsOf(graph) {
   };
 }
 
-/** Each node's column is its distance from the root (blockers negative); within a column,
- * nodes sit near the neighbours they share with the column nearer the root, which keeps
- * edges from crossing in the common cases without a real layout engine. */
+/** Each node's column is its distance from the root item (blockers negative), or with no
+ * single root, its number of blockers deep; within a column, nodes sit near the neighbours they
+ * share with the column nearer the root (or the blockers' column), which keeps edges from
+ * crossing in the common cases without a real layout engine. */
 function layout(graph, rootKey) {
   const neighbours = new Map(graph.nodes.map((node) => [node.key, []]));
   for (const edge of graph.edges) {
     neighbours.get(edge.blocker.key)?.push([edge.blocked.key, 1]);
     neighbours.get(edge.blocked.key)?.push([edge.blocker.key, -1]);
   }
-  const depth = new Map([[rootKey, 0]]);
-  const queue = [rootKey];
-  while (queue.length) {
-    const key = queue.shift();
-    for (const [other, step] of neighbours.get(key) ?? []) {
-      if (!depth.has(other)) {
-        depth.set(other, depth.get(key) + step);
-        queue.push(other);
-      }
-    }
-  }
+  const depth = neighbours.has(rootKey) ? distances(neighbours, rootKey) : layers(neighbours);
   const columns = new Map();
   for (const node of graph.nodes) {
     const d = depth.get(node.key) ?? 0; // every node is linked to the root; this is a fallback
@@ -83,7 +79,7 @@ function layout(graph, rootKey) {
   const row = new Map();
   const outward = [...columns.keys()].sort((a, b) => Math.abs(a) - Math.abs(b));
   for (const d of outward) {
-    const inner = d - Math.sign(d);
+    const inner = rootKey ? d - Math.sign(d) : d - 1;
     const score = (key) => {
       const rows = neighbours
         .get(key)
@@ -109,6 +105,39 @@ function layout(graph, rootKey) {
     }
   }
   return place;
+}
+
+function distances(neighbours, rootKey) {
+  const depth = new Map([[rootKey, 0]]);
+  const queue = [rootKey];
+  while (queue.length) {
+    const key = queue.shift();
+    for (const [other, step] of neighbours.get(key) ?? []) {
+      if (!depth.has(other)) {
+        depth.set(other, depth.get(key) + step);
+        queue.push(other);
+      }
+    }
+  }
+  return depth;
+}
+
+/** Longest chain of blockers behind each node; an edge that closes a cycle is not followed. */
+function layers(neighbours) {
+  const depth = new Map();
+  const visiting = new Set();
+  const layer = (key) => {
+    if (depth.has(key)) return depth.get(key);
+    if (visiting.has(key)) return -1; // in a cycle: this blocker is drawn as an arc
+    visiting.add(key);
+    const blockers = neighbours.get(key).filter(([, step]) => step === -1);
+    const d = Math.max(0, ...blockers.map(([other]) => layer(other) + 1));
+    visiting.delete(key);
+    depth.set(key, d);
+    return d;
+  };
+  for (const key of neighbours.keys()) layer(key);
+  return depth;
 }
 
 function edgeKind(edge, flags) {
@@ -165,21 +194,22 @@ function edgePath(edge, place, flags) {
   );
 }
 
-function nodeBox(node, { x, y }, rootKey, flags) {
+function nodeBox(node, { x, y }, flags) {
   const classes = ["node", `status-${node.statusCategory}`];
-  if (node.key === rootKey) classes.push("root");
+  if (flags.roots.has(node.key)) classes.push("root");
   if (flags.critical.has(node.key)) classes.push("critical");
   if (flags.cycle.has(node.key)) classes.push("cycle");
   const title =
     node.title.length > TITLE_CHARS ? `${node.title.slice(0, TITLE_CHARS - 1)}…` : node.title;
   const when = node.targetDate ? ` · due ${node.targetDate}` : "";
   const key = s("text", { class: "node-key", x: x + 10, y: y + 18 }, node.key);
+  const url = webUrl(node.url);
   return s(
     "g",
     { class: classes.join(" "), "data-key": node.key },
     s("title", {}, `${node.key}: ${node.title}`),
     s("rect", { class: "node-box", x, y, width: NODE.width, height: NODE.height, rx: 6 }),
-    node.url ? s("a", { href: node.url }, key) : key,
+    url ? s("a", { href: url }, key) : key,
     s("text", { class: "node-source", x: x + NODE.width - 10, y: y + 18 }, node.source.name),
     s("text", { class: "node-title", x: x + 10, y: y + 35 }, title),
     s(
@@ -190,7 +220,7 @@ function nodeBox(node, { x, y }, rootKey, flags) {
   );
 }
 
-function graphLegend() {
+function graphLegend(rootsAre) {
   const line = (kind, text) =>
     h(
       "li",
@@ -215,7 +245,7 @@ function graphLegend() {
     line("cross", "blocks, across tools"),
     line("critical", "critical path"),
     line("conflict", "blocker due after the item it blocks"),
-    h("li", {}, h("span", { class: "box-sample root" }), h("span", {}, "selected item")),
+    rootsAre && h("li", {}, h("span", { class: "box-sample root" }), h("span", {}, rootsAre)),
     h("li", {}, h("span", { class: "box-sample cycle" }), h("span", {}, "in a cycle")),
   );
 }

@@ -1,6 +1,7 @@
 // The /roadmap page: sends the documents the server wrote into the page (the reports' own) to
 // /graphql, draws the timeline, narrows it with the filters, and shows the dependency graph of
-// the item chosen. The filters and the chosen item live in the URL, so a view can be shared.
+// what was chosen last: an item or initiative of the timeline, or the initiative or component
+// of a filter. The filters and the chosen item live in the URL, so a view can be shared.
 import { renderGraph } from "./graph.js";
 import { count, h, markSelected, renderRoadmap } from "./timeline.js";
 
@@ -8,7 +9,8 @@ const documents = JSON.parse(document.getElementById("hub-documents").textConten
 const endpoint = new URL("graphql", document.baseURI);
 const TOKEN_KEY = "tracker-hub.api-token";
 const FILTERS = { component: "components", source: "sources", initiative: "initiatives" };
-const GRAPH_VARIABLES = { rootKind: "ITEM", direction: "BOTH", depth: 3 };
+const GRAPH_VARIABLES = { direction: "BOTH", depth: 3 };
+const GRAPH_FILTERS = { initiative: "INITIATIVE", component: "COMPONENT" };
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -19,6 +21,8 @@ const state = {
   item: params.get("item"),
 };
 let roadmapRequest = 0; // answers to older filter choices arriving late are dropped
+let graphRequest = 0; // likewise for graphs
+let shown = null; // the roadmap on screen
 
 class Unauthorized extends Error {}
 
@@ -107,7 +111,8 @@ async function start() {
     fillSelect($("filter-initiative"), initiatives, state.initiative);
     if (filterVariable()) await loadRoadmap();
     else show(all.roadmap);
-    if (state.item) await select({ key: state.item }, { focus: false });
+    if (state.item) await select(findItem(all.roadmap, state.item), { focus: false });
+    else await showFilterGraph(null, { focus: false });
   } catch (error) {
     fail(error);
   }
@@ -127,7 +132,18 @@ async function loadRoadmap() {
   }
 }
 
+/** The timeline's item of that key (an epic or an initiative), or a bare item to look up. */
+function findItem(roadmap, key) {
+  for (const lane of roadmap.lanes) {
+    if (lane.initiative?.key === key) return lane.initiative;
+    const epic = lane.epics.find((entry) => entry.item.key === key);
+    if (epic) return epic.item;
+  }
+  return { key, level: "ITEM" };
+}
+
 function show(roadmap) {
+  shown = roadmap;
   $("timeline-body").replaceChildren(
     renderRoadmap(roadmap, { onSelect: select, selected: state.item }),
   );
@@ -137,22 +153,65 @@ function show(roadmap) {
   announce(`Showing ${count(initiatives, "initiative")} and ${count(epics, "epic")}${filtered}.`);
 }
 
+/** An epic or issue draws its own graph; an initiative, that of its epics and their issues. */
 async function select(item, { focus = true } = {}) {
   state.item = item.key;
   saveUrl();
   markSelected($("timeline-body"), item.key);
+  if (item.level === "INITIATIVE") {
+    const lane = shown?.lanes.find((entry) => entry.initiative?.key === item.key);
+    await drawGraph(
+      { kind: "INITIATIVE", key: item.key, name: `initiative ${item.title ?? item.key}` },
+      { focus, roots: lane ? lane.epics.map((epic) => epic.item.key) : [] },
+    );
+  } else {
+    await drawGraph({ kind: "ITEM", key: item.key, name: item.key }, { focus });
+  }
+}
+
+/** After a filter choice: the graph of the initiative or component just chosen, else of the
+ * one still chosen (the initiative when both are), or none. */
+async function showFilterGraph(changed, { focus = true } = {}) {
+  if (state.item) return; // an item chosen since then is what the graph shows
+  if (changed !== null && !(changed in GRAPH_FILTERS)) return;
+  const still = state.initiative ? "initiative" : state.component ? "component" : null;
+  const name = changed !== null && state[changed] ? changed : still;
+  if (name === null) {
+    graphRequest++;
+    $("dependencies").hidden = true;
+    return;
+  }
+  const key = state[name];
+  const label =
+    name === "initiative"
+      ? [...$("filter-initiative").options].find((option) => option.value === key)?.text ?? key
+      : key;
+  const roots =
+    name === "initiative"
+      ? (shown?.lanes.find((lane) => lane.key === key)?.epics ?? []).map((epic) => epic.item.key)
+      : [];
+  await drawGraph({ kind: GRAPH_FILTERS[name], key, name: `${name} ${label}` }, { focus, roots });
+}
+
+async function drawGraph(root, { focus, roots = [root.key] }) {
+  const request = ++graphRequest;
   const section = $("dependencies");
   const heading = $("dependencies-heading");
   section.hidden = false;
-  heading.textContent = `Dependencies of ${item.key}`;
+  heading.textContent = `Dependencies of ${root.name}`;
   $("graph").replaceChildren(h("p", {}, "Loading…"));
   try {
-    const data = await graphql(documents.dependencies, { root: item.key, ...GRAPH_VARIABLES });
-    if (state.item !== item.key) return;
+    const data = await graphql(documents.dependencies, {
+      root: root.key,
+      rootKind: root.kind,
+      ...GRAPH_VARIABLES,
+    });
+    if (request !== graphRequest) return;
     const graph = data.dependencyGraph;
-    $("graph").replaceChildren(renderGraph(graph, item.key));
+    const rootsAre = root.kind === "INITIATIVE" ? "epic of the initiative" : "selected item";
+    $("graph").replaceChildren(renderGraph(graph, root.key, { roots, rootsAre }));
     announce(
-      `Dependency graph of ${item.key}: ${count(graph.nodes.length, "item")}, ` +
+      `Dependency graph of ${root.name}: ${count(graph.nodes.length, "item")}, ` +
         `${count(graph.edges.length, "dependency", "dependencies")}.`,
     );
     if (focus) {
@@ -161,6 +220,7 @@ async function select(item, { focus = true } = {}) {
       section.scrollIntoView({ block: "start" });
     }
   } catch (error) {
+    if (request !== graphRequest) return;
     $("graph").replaceChildren(
       h("p", { class: "error" }, `Could not load the dependencies: ${error.message}`),
     );
@@ -168,12 +228,14 @@ async function select(item, { focus = true } = {}) {
   }
 }
 
-$("filters").addEventListener("change", (event) => {
+$("filters").addEventListener("change", async (event) => {
   const name = event.target.name;
   if (!(name in FILTERS)) return;
   state[name] = event.target.value;
+  if (name in GRAPH_FILTERS) state.item = null; // the latest choice is the one drawn
   saveUrl();
-  loadRoadmap();
+  await loadRoadmap();
+  await showFilterGraph(name, { focus: false });
 });
 
 $("clear-filters").addEventListener("click", () => {
@@ -183,6 +245,7 @@ $("clear-filters").addEventListener("click", () => {
   }
   saveUrl();
   loadRoadmap();
+  showFilterGraph(null);
 });
 
 $("token-form").addEventListener("submit", (event) => {

@@ -8,7 +8,7 @@ const ROW_HEIGHT = 44; // px, as tall as a row's two-line label, so that quarter
 const EPIC_BAR = { y: 14, height: 16 }; // bars are placed in % of the row: the chart fits any width
 const LANE_BAR = { y: 12, height: 20 };
 const MIN_BAR_WIDTH = 0.5; // % of the axis, so that a one-day epic still shows
-const TEXT_INSIDE_FROM = 5; // % of the axis: narrower bars get their percentage beside them
+const LABEL_PADDING = 6; // px a percentage keeps clear of its bar's ends to sit inside it
 
 export const HEALTH = {
   ON_TRACK: "On track",
@@ -18,7 +18,11 @@ export const HEALTH = {
   NO_DATES: "No dates",
 };
 
-let nextId = 0; // clip-path ids must be unique in the document
+/** How an entry's health reads: closed work is Done, unless it was canceled. */
+export function healthLabel({ item, health }) {
+  if (health === "DONE" && item?.statusCategory === "CANCELED") return "Canceled";
+  return HEALTH[health] ?? health;
+}
 
 /** An HTML element: h("a", { href }, "text", child, ...); attributes set to null are left out. */
 export function h(tag, attributes = {}, ...children) {
@@ -63,7 +67,7 @@ export function renderRoadmap(roadmap, { onSelect = null, selected = null } = {}
   const context = { axis, today, onSelect, selected };
   const first = axis.quarters[0];
   const last = axis.quarters.at(-1);
-  return h(
+  const root = h(
     "div",
     { class: "roadmap" },
     legend(roadmap),
@@ -109,6 +113,22 @@ export function renderRoadmap(roadmap, { onSelect = null, selected = null } = {}
       ),
     ),
   );
+  // Bars are sized in % of the chart, so whether a percentage fits inside its bar is known
+  // only once the chart is laid out, and again whenever its width changes.
+  new ResizeObserver(() => placeLabels(root)).observe(root);
+  return root;
+}
+
+/** Puts each bar's percentage in one colour on one ground, never cut off: white at the end of
+ * the filled part where it fits there, else dark at the start of the rest of the bar, else
+ * beside the bar (after it, or before it near the chart's right edge). */
+export function placeLabels(root) {
+  for (const group of root.querySelectorAll("g.bar[data-label]")) {
+    const bar = group.querySelector(".bar-track").getBoundingClientRect().width;
+    const filled = group.querySelector(".bar-done").getBoundingClientRect().width;
+    const room = group.querySelector(".bar-text.beside").getComputedTextLength() + 2 * LABEL_PADDING;
+    group.dataset.label = filled >= room ? "fill" : bar - filled >= room ? "rest" : "beside";
+  }
 }
 
 /** Marks the row of `key` as the selected one (and no other). */
@@ -186,19 +206,30 @@ function meta({ item, health, epics }) {
   const parts = item
     ? [keyLink(item), h("span", {}, item.source.name), h("span", {}, item.status)]
     : [h("span", {}, count(epics, "epic"))];
-  return [...parts, h("span", { class: `badge health-${health}` }, HEALTH[health] ?? health)];
+  return [...parts, h("span", { class: `badge health-${health}` }, healthLabel({ item, health }))];
 }
 
-/** The item's key, as a link to it in its tracker (hub-native initiatives have no tracker). */
-export function keyLink(item) {
-  if (!item.url) {
-    return h("span", { class: "key", title: "Defined in the hub's configuration" }, item.key);
+/** `url` when it is an absolute http(s) address, else null: a tracker's data decides what an
+ * item's URL says, and a `javascript:` or `data:` one must never become a working link. */
+export function webUrl(url) {
+  if (!url) return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+  } catch {
+    return null;
   }
-  return h(
-    "a",
-    { class: "key", href: item.url, title: `${item.key} in ${item.source.name}` },
-    item.key,
-  );
+}
+
+/** The item's key, as a link to it in its tracker (hub-native initiatives have no tracker;
+ * a URL that is not http(s) shows as the plain key). */
+export function keyLink(item) {
+  const url = webUrl(item.url);
+  if (!url) {
+    const why = item.url ? "Its address is not a web link" : "Defined in the hub's configuration";
+    return h("span", { class: "key", title: why }, item.key);
+  }
+  return h("a", { class: "key", href: url, title: `${item.key} in ${item.source.name}` }, item.key);
 }
 
 // Dates and the quarter axis -----------------------------------------------------------------
@@ -304,7 +335,7 @@ function describe(entry) {
       ? "No issues to count"
       : `${percentText(progress)} done, ${progress.done} of ${progress.total} issues`;
   const when = span ? `${isoOf(span.start)} to ${isoOf(span.end)}` : "No target date";
-  return `${HEALTH[entry.health] ?? entry.health}. ${done}. ${when}.`;
+  return `${healthLabel(entry)}. ${done}. ${when}.`;
 }
 
 function track(entry, kind, { axis, today, onSelect }) {
@@ -346,44 +377,32 @@ function bar(entry, { y, height }, axis) {
     s("rect", { class: "bar-track", x: pct(x0), y, width: pct(width), height, rx: 3 }),
     s("rect", { class: "bar-done", x: pct(x0), y, width: pct(filled), height, rx: 3 }),
   );
-  if (width >= TEXT_INSIDE_FROM) {
-    // The percentage may straddle the edge of the fill: draw it twice, each copy clipped to
-    // one side, so it reads white on the fill and dark on the tint.
-    const id = `bar-${nextId++}`;
-    const center = pct(x0 + width / 2);
-    group.append(
-      s("clipPath", { id: `${id}-done` }, s("rect", { x: pct(x0), y, width: pct(filled), height })),
-      s(
-        "clipPath",
-        { id: `${id}-rest` },
-        s("rect", { x: pct(x0 + filled), y, width: pct(width - filled), height }),
-      ),
-      s(
-        "text",
-        { class: "bar-text on-track", x: center, y: middle, "clip-path": `url(#${id}-rest)` },
-        text,
-      ),
-      s(
-        "text",
-        { class: "bar-text on-done", x: center, y: middle, "clip-path": `url(#${id}-done)` },
-        text,
-      ),
-    );
-  } else {
-    const after = x0 + width < 90;
-    group.append(
-      s(
-        "text",
-        {
-          class: `bar-text beside ${after ? "after" : "before"}`,
-          x: pct(after ? x0 + width : x0),
-          dx: after ? 4 : -4,
-          y: middle,
-        },
-        text,
-      ),
-    );
-  }
+  // Three copies of the percentage; placeLabels() shows the one that fits.
+  const edge = pct(x0 + filled);
+  const after = x0 + width < 90;
+  group.setAttribute("data-label", "beside");
+  group.append(
+    s(
+      "text",
+      { class: "bar-text in-fill", x: edge, dx: -LABEL_PADDING, y: middle },
+      text,
+    ),
+    s(
+      "text",
+      { class: "bar-text in-rest", x: edge, dx: LABEL_PADDING, y: middle },
+      text,
+    ),
+    s(
+      "text",
+      {
+        class: `bar-text beside ${after ? "after" : "before"}`,
+        x: pct(after ? x0 + width : x0),
+        dx: after ? 4 : -4,
+        y: middle,
+      },
+      text,
+    ),
+  );
   return group;
 }
 
