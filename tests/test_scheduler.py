@@ -11,6 +11,7 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from hub.contract.config import SourceConfig
 from hub.contract.errors import NotFound
@@ -75,7 +76,7 @@ class FakeEngine:
             await self.time.sleep(self.seconds)
             outcome = self.outcomes.get(name, "succeeded")
             if outcome == "raise":
-                raise RuntimeError("a bug")
+                raise RuntimeError(f"a bug near {source.token.get_secret_value()}")
             error = None if outcome == "succeeded" else "the tracker said no"
             return SyncReport(source=name, status=RunStatus(outcome), full=full, error=error)
         finally:
@@ -164,7 +165,8 @@ async def test_an_exception_in_one_loop_is_logged_and_the_loop_goes_on(
     time = VirtualTime()
     engine = FakeEngine(time)
     engine.outcomes["buggy"] = "raise"
-    scheduler = scheduler_for(time, engine, source("buggy"), source("fine"))
+    buggy = source("buggy").model_copy(update={"token": SecretStr("ghp_" + "s3cr3t" * 6)})
+    scheduler = scheduler_for(time, engine, buggy, source("fine"))
     with caplog.at_level(logging.WARNING, logger="hub.sync.scheduler"):
         async with scheduler.lifespan():
             await time.advance(600)
@@ -172,7 +174,8 @@ async def test_an_exception_in_one_loop_is_logged_and_the_loop_goes_on(
     assert gaps(engine.starts["buggy"]) == [120, 240]
     assert len(engine.starts["fine"]) == 11
     assert "scheduled sync of buggy raised" in caplog.text
-    assert "RuntimeError: a bug" in caplog.text
+    assert "RuntimeError: a bug near [redacted]" in caplog.text
+    assert "s3cr3t" not in caplog.text
 
 
 async def test_a_busy_source_keeps_its_pace() -> None:

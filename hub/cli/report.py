@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 from click.core import ParameterSource
@@ -18,10 +18,9 @@ from hub.reports import dot, json_report, markdown, mermaid, spreadsheet
 from hub.reports.drawing import Section, drawing
 from hub.reports.output import encoded, write_atomically
 
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 T = TypeVar("T")
+Query = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
+"""A GraphQL document and its variables to the data the API answers."""
 Decorated = TypeVar("Decorated", bound=Callable[..., Any])
 
 
@@ -104,7 +103,7 @@ def roadmap(
     output: str | None,
 ) -> None:
     """The cross-tool roadmap: lanes of epics with dates, status, progress and health."""
-    from hub.reports.documents import ROADMAP_QUERY, run_query
+    from hub.reports.documents import ROADMAP_QUERY
 
     chosen = {"sources": sources, "components": components, "initiatives": initiatives}
     variables = {
@@ -113,7 +112,7 @@ def roadmap(
         "to": end.isoformat() if end else None,
         "filter": {name: list(values) for name, values in chosen.items() if values} or None,
     }
-    data = _with_database(ctx, lambda s: run_query(s, ROADMAP_QUERY, variables, today=as_of))
+    data = _with_api(ctx, lambda query: query(ROADMAP_QUERY, variables), today=as_of)
     renderers: dict[str, Callable[[dict[str, Any]], str]] = {
         "md": markdown.render_roadmap,
         "csv": spreadsheet.render_roadmap,
@@ -187,7 +186,7 @@ def dependencies(
     shape = {"direction": direction.upper(), "depth": depth}
     title = _graph_title(root, root_kind, direction, depth)
     if root is None:
-        found = _with_database(ctx, lambda s: _every_initiative(s, shape))
+        found = _with_api(ctx, lambda query: _every_initiative(query, shape))
         if form == "json":
             _emit(json_report.render({"dependencyGraphs": [graph for _, graph in found]}), output)
             return
@@ -195,8 +194,10 @@ def dependencies(
         render_all = dot.render_clusters if form == "dot" else mermaid.render_sections
         _emit(render_all(title, sections), output)
         return
+    from hub.reports.documents import DEPENDENCIES_QUERY
+
     variables = {"root": root, "rootKind": root_kind.upper(), **shape}
-    data = _with_database(ctx, lambda s: _graph(s, variables))
+    data = _with_api(ctx, lambda query: query(DEPENDENCIES_QUERY, variables))
     if form == "json":
         _emit(json_report.render(data), output)
         return
@@ -230,43 +231,41 @@ def _graph_title(root: str | None, root_kind: str, direction: str, depth: int) -
     return f"Dependencies of {of}, {scope}, {depth} deep"
 
 
-async def _graph(
-    sessions: async_sessionmaker[AsyncSession], variables: dict[str, Any]
-) -> dict[str, Any]:
-    from hub.reports.documents import DEPENDENCIES_QUERY, run_query
-
-    return await run_query(sessions, DEPENDENCIES_QUERY, variables)
-
-
 async def _every_initiative(
-    sessions: async_sessionmaker[AsyncSession], shape: dict[str, Any]
+    query: Query, shape: dict[str, Any]
 ) -> list[tuple[str, dict[str, Any]]]:
     """The graph around each initiative the roadmap shows, one query each, with the
     initiative's title."""
-    from hub.reports.documents import ROADMAP_QUERY, run_query
+    from hub.reports.documents import DEPENDENCIES_QUERY, ROADMAP_QUERY
 
-    data = await run_query(sessions, ROADMAP_QUERY, {"groupBy": "INITIATIVE"})
+    data = await query(ROADMAP_QUERY, {"groupBy": "INITIATIVE"})
     lanes = [lane for lane in data["roadmap"]["lanes"] if lane["initiative"] is not None]
     graphs = []
     for lane in lanes:
         variables = {"root": lane["key"], "rootKind": "INITIATIVE", **shape}
-        graph = await _graph(sessions, variables)
+        graph = await query(DEPENDENCIES_QUERY, variables)
         graphs.append((lane["title"], {"root": lane["key"], "rootKind": "INITIATIVE", **graph}))
     return graphs
 
 
-def _with_database(
-    ctx: click.Context, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]
+def _with_api(
+    ctx: click.Context, work: Callable[[Query], Awaitable[T]], *, today: date | None = None
 ) -> T:
-    """``work`` on sessions of the configured database; a HubError is a one-line message."""
+    """``work`` given queries on the configured database, answered as the server would with
+    this config; a HubError is a one-line message."""
     from hub.cli.common import configuration, run
+    from hub.reports.documents import run_query
     from hub.runner import open_database
 
     config = configuration(ctx)
 
     async def go() -> T:
         async with open_database(config.database_url) as sessions:
-            return await work(sessions)
+
+            async def query(document: str, variables: dict[str, Any]) -> dict[str, Any]:
+                return await run_query(sessions, document, variables, config=config, today=today)
+
+            return await work(query)
 
     return run(go())
 

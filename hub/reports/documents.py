@@ -16,8 +16,10 @@ import strawberry
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub.contract.config import HubConfig
 from hub.contract.errors import HubError
 from schema import get_context
+from schema.context import NO_CONFIG
 
 ROADMAP_QUERY = files(__package__).joinpath("roadmap.graphql").read_text(encoding="utf-8")
 DEPENDENCIES_QUERY = files(__package__).joinpath("dependencies.graphql").read_text(encoding="utf-8")
@@ -32,13 +34,15 @@ async def run_query(
     document: str,
     variables: dict[str, Any],
     *,
+    config: HubConfig = NO_CONFIG,
     today: date | None = None,
 ) -> dict[str, Any]:
     """The ``data`` of ``document`` as a JSON-ready dict (dates as ISO strings, enums by name).
 
+    ``config`` names the configured sources, components and initiatives, as the server's does;
     ``today`` pins the day health is judged on, as the API's tests do.
     """
-    context = get_context(sessions)
+    context = get_context(sessions, config=config)
     if today is not None:
         context = replace(context, today=today)
     result = await _report_schema().execute(

@@ -14,11 +14,14 @@ import asyncio
 import logging
 import random
 import time
+import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Protocol
 
+from connectors.http.client import source_secrets
+from connectors.http.redaction import Redactor
 from hub.contract.config import SourceConfig
 from hub.contract.errors import NotFound
 from hub.contract.records import RunStatus
@@ -169,7 +172,11 @@ class Scheduler:
         try:
             report = await self._start_sync(source)
         except Exception:
-            log.exception("scheduled sync of %s raised", source.name)
+            # A bug's traceback, redacted: its messages may quote what a tracker answered.
+            redact = Redactor.of_credentials(source_secrets(source))
+            log.error(
+                "scheduled sync of %s raised\n%s", source.name, redact(traceback.format_exc())
+            )
             return self._failed(source, failures + 1, "internal error")
         if report.ok:
             log.info("scheduled sync: %s", report.summary().splitlines()[0])

@@ -3,11 +3,12 @@ and no file written."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from hub.cli import main
 from tests.views.test_roadmap import build_world
@@ -116,3 +117,30 @@ async def test_the_html_report_is_one_file_with_the_roadmap_inside(
         for epic in lane["epics"]:
             assert json.dumps(epic["item"]["key"]) in page
     assert "<script src=" not in page and "<link" not in page  # nothing loaded from elsewhere
+
+
+async def test_a_configured_source_not_yet_synced_is_known_to_the_report(
+    sessions, database_url: str, tmp_path: Path
+) -> None:
+    """The report answers with the config, as the server does: a configured source is a
+    filter value even before its first sync, and an unknown one is refused."""
+    await build_world(sessions)
+    config = tmp_path / "hub.toml"
+    config.write_text(
+        f"database_url = {json.dumps(database_url)}\n"
+        "[[sources]]\nname = 'jira-later'\nkind = 'jira'\n"
+        "base_url = 'https://acme.atlassian.net'\nprojects = ['PAY']\n"
+        "token_env = 'JIRA_TOKEN'\nemail_env = 'JIRA_EMAIL'\n"
+    )
+
+    def report(source: str) -> Result:
+        command = ["--config", str(config), "report", "roadmap", "--source", source]
+        return CliRunner().invoke(main, [*command, "--format", "json", "-o", "-"], env={})
+
+    known = await asyncio.to_thread(report, "jira-later")
+    assert known.exit_code == 0, known.output
+    assert json.loads(known.stdout)["roadmap"]["lanes"] == []
+    unknown = await asyncio.to_thread(report, "nope")
+    assert unknown.exit_code == 1
+    assert unknown.output.startswith("Error: unknown source 'nope'; known: "), unknown.output
+    assert "jira-later" in unknown.output
