@@ -193,9 +193,21 @@ class ApiConfig(BaseModel):
     max_body_bytes: int = Field(default=256 * 1024, ge=1024, le=16 * 1024 * 1024)
     max_depth: int = Field(default=10, ge=1, le=100)
     max_aliases: int = Field(default=30, ge=0, le=1000)
-    max_tokens: int = Field(default=5000, ge=100, le=100_000)
+    max_tokens: int = Field(default=2000, ge=100, le=100_000)
     max_complexity: int = Field(default=50_000, ge=100)
     """Estimated fields resolved; a list field counts its children ``first`` times."""
+    # Abuse limits (docs/deployment.md): document size, request rate, slow connections.
+    max_fields: int = Field(default=500, ge=10, le=10_000)
+    """Field selections of a document with its fragments expanded, counted before validation."""
+    rate_limit_per_minute: int = Field(default=600, ge=0)
+    """Requests per API token (per client address without one); 0 turns the limit off."""
+    rate_limit_burst: int = Field(default=60, ge=1)
+    header_timeout: float = Field(default=10, gt=0, le=300)
+    """Seconds a connection may take to send a request's headers."""
+    body_timeout: float = Field(default=30, gt=0, le=600)
+    """Seconds a request may take to send its body."""
+    keep_alive_timeout: int = Field(default=5, ge=1, le=300)
+    max_connections: int = Field(default=200, ge=1, le=100_000)
 
     @model_validator(mode="after")
     def _closed_in_production(self) -> ApiConfig:
