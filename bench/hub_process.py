@@ -22,8 +22,12 @@ import httpx
 class RunningHub:
     host: str
     port: int
-    token: str
+    tokens: dict[str, str]
     pid: int
+
+    @property
+    def token(self) -> str:
+        return next(iter(self.tokens.values()))
 
     @property
     def url(self) -> str:
@@ -44,15 +48,20 @@ def hub(directory: Path, *args: str) -> str:
 
 
 @contextmanager
-def running_hub(api: Mapping[str, object] | None = None) -> Iterator[RunningHub]:
-    """``api``: keys of the config's ``[api]`` table (TOML literals written as given)."""
+def running_hub(
+    api: Mapping[str, object] | None = None, tokens: tuple[str, ...] = ("bench",)
+) -> Iterator[RunningHub]:
+    """``api``: keys of the config's ``[api]`` table (TOML literals written as given);
+    ``tokens``: the names of the read tokens to create."""
     with tempfile.TemporaryDirectory(prefix="hub-bench-") as name:
         directory = Path(name)
         lines = [f'database_url = "sqlite+aiosqlite:///{directory / "hub.db"}"', "[api]"]
         lines += [f"{key} = {value}" for key, value in (api or {}).items()]
         (directory / "hub.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
         hub(directory, "db", "upgrade")
-        token = hub(directory, "token", "create", "bench").splitlines()[-1]
+        secrets = {
+            name: hub(directory, "token", "create", name).splitlines()[-1] for name in tokens
+        }
         port = free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "hub", "--config", str(directory / "hub.toml"), "serve"]
@@ -63,7 +72,7 @@ def running_hub(api: Mapping[str, object] | None = None) -> Iterator[RunningHub]
         )
         try:
             wait_for_health(f"http://127.0.0.1:{port}", server)
-            yield RunningHub("127.0.0.1", port, token, server.pid)
+            yield RunningHub("127.0.0.1", port, secrets, server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -193,7 +193,7 @@ class ApiConfig(BaseModel):
     max_body_bytes: int = Field(default=256 * 1024, ge=1024, le=16 * 1024 * 1024)
     max_depth: int = Field(default=10, ge=1, le=100)
     max_aliases: int = Field(default=30, ge=0, le=1000)
-    max_tokens: int = Field(default=2000, ge=100, le=100_000)
+    max_tokens: int = Field(default=1000, ge=100, le=100_000)
     max_complexity: int = Field(default=50_000, ge=100)
     """Estimated fields resolved; a list field counts its children ``first`` times."""
     # Abuse limits (docs/deployment.md): document size, request rate, slow connections.
