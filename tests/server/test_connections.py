@@ -27,10 +27,12 @@ Serve = Callable[..., AbstractAsyncContextManager[Address]]
 @pytest.fixture
 def serve(sessions: async_sessionmaker[AsyncSession]) -> Serve:
     @asynccontextmanager
-    async def serving(*, require_token: bool = False) -> AsyncIterator[Address]:
-        app = create_app(sessions, require_token=require_token, api=SHORT)
+    async def serving(
+        *, require_token: bool = False, api: ApiConfig = SHORT
+    ) -> AsyncIterator[Address]:
+        app = create_app(sessions, require_token=require_token, api=api)
         sock = bind("127.0.0.1", 0)
-        server = uvicorn.Server(server_config(app, SHORT))
+        server = uvicorn.Server(server_config(app, api))
         task = asyncio.create_task(server.serve(sockets=[sock]))
         try:
             while not server.started:
@@ -121,7 +123,9 @@ async def test_an_idle_kept_alive_connection_is_closed(serve: Serve) -> None:
 
 
 async def test_connections_over_the_limit_are_refused_with_503(serve: Serve) -> None:
-    async with serve() as address:
+    """The connections held wait for their headers longer than the test could take."""
+    patient = SHORT.model_copy(update={"header_timeout": 60})
+    async with serve(api=patient) as address:
         held = [await asyncio.open_connection(*address) for _ in range(SHORT.max_connections)]
         try:
             reader, writer = await asyncio.open_connection(*address)
