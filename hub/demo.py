@@ -7,6 +7,7 @@ Needs nothing configured and reaches no network beyond 127.0.0.1. The demo's hub
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from pydantic import SecretStr
 from starlette.types import ASGIApp
 
 from hub.contract.config import ComponentConfig, InitiativeConfig, SourceConfig
+from hub.contract.errors import HubError
 from hub.reports.terminal import dependency_summary, roadmap_summary
 from hub.runner import bind, serve_sessions
 from hub.storage.database import create_engine, session_factory
@@ -164,6 +166,16 @@ def fresh_sqlite(path: str) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
+def demo_socket(port: int) -> socket.socket:
+    """The demo's port, or a free one when it is taken: unlike `hub serve`, the demo is tried
+    on machines where 8000 is often in use, and it prints the address it serves."""
+    try:
+        return bind("127.0.0.1", port)
+    except HubError as error:
+        click.echo(f"{error}; the demo serves on a free port instead")
+        return bind("127.0.0.1", 0)
+
+
 async def run_demo(*, items: int, port: int, database: str, keep_serving: bool) -> None:
     world = build_demo_world(items, seed=SEED)
     engine = create_engine(fresh_sqlite(database))
@@ -186,7 +198,7 @@ async def run_demo(*, items: int, port: int, database: str, keep_serving: bool) 
                 edges = await cross_tool_dependencies(session, limit=8)
                 click.echo("\n" + dependency_summary(edges) + "\n")
             if keep_serving:
-                sock = bind("127.0.0.1", port)
+                sock = demo_socket(port)
                 host, bound_port = sock.getsockname()[:2]
                 click.echo(addresses(host, bound_port))
                 click.echo("Try:\n" + EXAMPLE_QUERY)

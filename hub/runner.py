@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import signal
 import socket
@@ -29,6 +30,8 @@ from hub.sync.rules import HubRules
 from hub.sync.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
+
+DEFAULT_API = ApiConfig()
 
 
 @asynccontextmanager
@@ -152,26 +155,27 @@ def rules_of(config: HubConfig) -> HubRules:
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening socket on ``port``, or on any free port when that one is taken.
+    """A listening socket on ``port`` (0: any free one); a port in use is an error, not a
+    reason to listen elsewhere, where no client would look.
 
     It names its protocol, TCP: asyncio turns Nagle's algorithm off only on connections
     accepted from such a socket, and without that an answer written in two parts (headers,
     then body) waits 40 ms for the client's delayed ACK on a kept-alive connection.
     """
-    for candidate in (port, 0):
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, candidate))
-        except OSError:
-            sock.close()
-            if candidate == 0:
-                raise
-            log.warning("port %d is taken; using a free one", port)
-            continue
-        sock.listen(128)
-        return sock
-    raise AssertionError("unreachable")  # pragma: no cover
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        reason = (
+            "is in use" if exc.errno == errno.EADDRINUSE else f"cannot be bound ({exc.strerror})"
+        )
+        raise HubError(
+            f"port {port} on {host} {reason}: stop what holds it or pick another with --port"
+        ) from None
+    sock.listen(128)
+    return sock
 
 
 def connector_with_secrets(
@@ -269,8 +273,11 @@ def api_settings(config: HubConfig, *, production: bool) -> ApiConfig:
         raise ConfigError(f"--production: [api] {message}") from None
 
 
-async def serve_app(app: Starlette, sock: socket.socket) -> None:
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+async def serve_app(app: Starlette, sock: socket.socket, api: ApiConfig = DEFAULT_API) -> None:
+    """Serve on ``sock`` with the ``[api]`` table's deadlines and connection limit."""
+    from hub.server.connections import server_config
+
+    server = uvicorn.Server(server_config(app, api))
     freeze_long_lived_objects()
     await server.serve(sockets=[sock])
 
@@ -303,4 +310,4 @@ async def serve_api(
         log.info("Roadmap page on http://%s:%d/roadmap", *sock.getsockname()[:2])
         if schedule and config.sources:
             log.info("scheduled syncs of: %s", ", ".join(s.name for s in config.sources))
-        await serve_app(app, sock)
+        await serve_app(app, sock, api_settings(config, production=production))

@@ -1,5 +1,10 @@
 """The extensions the served schema runs with: strawberry's limits on tokens, depth and
-aliases, the hub's fan-out and cost limits, the read-only guard and error masking."""
+aliases, the hub's field-count and cost limits, its validation, the read-only guard and error
+masking.
+
+Their order is the order of the work: the token limit bounds parsing, the field count (one
+linear walk) refuses a document before the validation rules, whose cost grows with the square
+of a repeated field's count or exponentially with fragments that fan out, ever see it."""
 
 from __future__ import annotations
 
@@ -15,15 +20,13 @@ from strawberry.extensions import (
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 
 from hub.contract.config import ApiConfig
 from schema.access import ReadOnlyGuard
 from schema.cost import QueryComplexityLimiter
 from schema.fan_out import FragmentFanOutLimiter
-
-CACHE_SIZE = 256
+from schema.validation import CACHE_SIZE, ServedValidation
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -51,14 +54,14 @@ def api_extensions(api: ApiConfig) -> list[Callable[[], SchemaExtension]]:
     """Limits that keep one client from costing the database more than a page of work.
 
     Factories, so each request gets fresh extensions; the parse and validation caches live
-    at module level in strawberry and are shared across requests all the same.
+    at module level and are shared across requests all the same.
     """
     return [
         partial(MaxTokensLimiter, max_token_count=api.max_tokens),
         partial(ParserCache, maxsize=CACHE_SIZE),
         partial(AddValidationRules, validation_rules(api)),
-        FragmentFanOutLimiter,
-        partial(ValidationCache, maxsize=CACHE_SIZE),
+        partial(FragmentFanOutLimiter, max_fields=api.max_fields),
+        partial(ServedValidation, hide_suggestions=api.production),
         ReadOnlyGuard,
         partial(QueryComplexityLimiter, max_complexity=api.max_complexity),
         partial(MaskErrors, should_mask_error=is_unexpected),

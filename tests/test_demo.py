@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.cli import main
-from hub.demo import SEED, demo_rules, demo_sources, simulators
+from hub.demo import SEED, demo_rules, demo_socket, demo_sources, simulators
 from hub.reports.documents import ROADMAP_QUERY, run_query
 from hub.sync import SyncEngine
 from simulators import DemoWorld, build_demo_world
@@ -99,3 +100,15 @@ async def test_every_demo_component_has_an_owner(
     components = (await run_query(sessions, "{ components { name owner } }", {}))["components"]
     assert len(components) >= 12
     assert [c["name"] for c in components if not c["owner"]] == []
+
+
+def test_the_demo_serves_on_a_free_port_when_its_own_is_taken(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        with demo_socket(taken) as sock:
+            assert sock.getsockname()[1] not in (taken, 0)
+    assert f"port {taken} on 127.0.0.1 is in use" in capsys.readouterr().out

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from hub.contract.errors import HubError
 from hub.runner import bind
 from tests.sockets import accepted_nodelay
 
@@ -10,12 +13,11 @@ async def test_the_api_answers_without_nagle_delays() -> None:
     assert await accepted_nodelay(bind("127.0.0.1", 0)) == 1
 
 
-def test_a_taken_port_falls_back_to_a_free_one() -> None:
+def test_a_taken_port_is_an_error_naming_it() -> None:
     taken = bind("127.0.0.1", 0)
     try:
         port = taken.getsockname()[1]
-        other = bind("127.0.0.1", port)
-        assert other.getsockname()[1] not in (0, port)
-        other.close()
+        with pytest.raises(HubError, match=f"^port {port} on 127.0.0.1 is in use: "):
+            bind("127.0.0.1", port)
     finally:
         taken.close()

@@ -49,7 +49,7 @@ def sync(ctx: click.Context, source_name: str | None, full: bool, wait: bool) ->
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--graphiql/--no-graphiql", default=False, help="Serve the GraphiQL IDE.")
 @click.option(
     "--schedule/--no-schedule",

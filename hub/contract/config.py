@@ -332,10 +332,26 @@ class ApiConfig(BaseModel):
     """How deep a query may nest fields (1-100)."""
     max_aliases: int = Field(default=30, ge=0, le=1000, examples=[10])
     """How many aliases a query may use (0-1000)."""
-    max_tokens: int = Field(default=5000, ge=100, le=100_000, examples=[2000])
+    max_tokens: int = Field(default=1000, ge=100, le=100_000, examples=[2000])
     """How many lexical tokens a document may hold (100-100,000)."""
     max_complexity: int = Field(default=50_000, ge=100, examples=[20000])
     """Estimated fields resolved; a list field counts its children `first` times."""
+    # Abuse limits (docs/deployment.md): document size, request rate, slow connections.
+    max_fields: int = Field(default=500, ge=10, le=10_000, examples=[300])
+    """Field selections of a document with its fragments expanded, counted before validation."""
+    rate_limit_per_minute: int = Field(default=600, ge=0, examples=[1200])
+    """Requests per API token (per client address without one) a minute; 0 turns the limit off.
+    Kept in memory: each replica limits on its own."""
+    rate_limit_burst: int = Field(default=60, ge=1, examples=[100])
+    """Requests a token may send at once before the per-minute rate applies."""
+    header_timeout: float = Field(default=10, gt=0, le=300, examples=[5])
+    """Seconds a connection may take to send a request's headers before it gets 408."""
+    body_timeout: float = Field(default=30, gt=0, le=600, examples=[15])
+    """Seconds a request may take to send its body before it gets 408."""
+    keep_alive_timeout: int = Field(default=5, ge=1, le=300, examples=[10])
+    """Seconds an idle kept-alive connection stays open."""
+    max_connections: int = Field(default=200, ge=1, le=100_000, examples=[500])
+    """Connections the server holds at once; one more gets 503 and is closed."""
 
     @model_validator(mode="after")
     def _closed_in_production(self) -> ApiConfig:

@@ -1,1 +1,2 @@
-"""The HTTP shell around the schema: the ASGI app, token auth and the body limit."""
+"""The HTTP shell around the schema: the ASGI app, token auth, the body's size and deadline,
+the rate limit, and how the server treats connections (``connections``)."""

@@ -5,9 +5,10 @@ The app is stateless: everything per request comes from ``get_context``, so it r
 replicas as needed in front of one database. Given a scheduler, the app runs its syncs for as
 long as it is up (the ASGI lifespan) and lets ``syncSource`` start one.
 
-A request to ``/graphql`` passes, in order: the body size limit (413), the bearer token (401),
-then strawberry's limits on tokens, depth, aliases and estimated cost, introspection where it
-is off, and the read-only guard on mutations. ``/healthz`` stays open.
+A request to ``/graphql`` passes, in order: the body's deadline (408) and size limit (413),
+the bearer token (401), the rate limit of its token (429), then the limits on tokens, fields,
+depth, aliases and estimated cost, introspection where it is off, and the read-only guard on
+mutations. ``/healthz`` stays open.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -27,14 +29,16 @@ from strawberry.http import GraphQLHTTPResponse
 
 from hub.contract.config import ApiConfig, HubConfig
 from hub.server.auth import TokenAuth
+from hub.server.body_deadline import BodyDeadline
 from hub.server.body_limit import BodyLimit
+from hub.server.rate_limit import RateLimit, TokenBuckets
 from hub.sync.scheduler import Scheduler
 from hub.web.graphiql import graphiql_page
 from hub.web.routes import web_routes
-from schema import Context, create_schema, get_context
+from schema import Context, get_context
 from schema.access import FORBIDDEN
 from schema.context import NO_CONFIG
-from schema.extensions import api_extensions
+from schema.served import served_schema
 
 DEFAULT_API = ApiConfig()
 
@@ -52,7 +56,7 @@ class HubGraphQL(GraphQL[Context, None]):
         api: ApiConfig,
     ) -> None:
         super().__init__(
-            create_schema(extensions=api_extensions(api)),
+            served_schema(api),
             graphql_ide="graphiql" if graphiql else None,
         )
         self.sessions = sessions
@@ -116,6 +120,9 @@ def create_app(
     graphql: ASGIApp = HubGraphQL(
         sessions, graphiql=graphiql, config=config, scheduler=scheduler, api=api
     )
+    if api.rate_limit_per_minute:
+        buckets = TokenBuckets(api.rate_limit_per_minute, api.rate_limit_burst)
+        graphql = RateLimit(graphql, buckets)
     if require_token:
         graphql = TokenAuth(graphql, sessions)
     graphql = BodyLimit(graphql, api.max_body_bytes)
@@ -134,6 +141,7 @@ def create_app(
             Route("/healthz", healthz, methods=["GET"]),
             *web_routes(),
         ],
+        middleware=[Middleware(BodyDeadline, seconds=api.body_timeout)],
         lifespan=lifespan,
     )
     app.state.scheduler = scheduler
