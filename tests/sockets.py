@@ -24,3 +24,11 @@ async def accepted_nodelay(listener: socket.socket) -> int:
             return await asyncio.wait_for(accepted, timeout=10)
         finally:
             writer.close()
+
+
+def free_port() -> int:
+    """A port free on 127.0.0.1 a moment ago, for a command that must be given one."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port

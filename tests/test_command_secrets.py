@@ -13,6 +13,7 @@ from hub.cli import main
 from hub.contract.config import SourceConfig
 from hub.contract.records import RunStatus
 from hub.sync import SyncEngine, SyncReport
+from tests.sockets import free_port
 
 SOURCES = """
 [[sources]]
@@ -86,7 +87,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Apps ``hub serve`` would serve, kept instead of served."""
     apps: list[Any] = []
 
-    async def keep(app: Any, sock: Any) -> None:
+    async def keep(app: Any, sock: Any, api: Any) -> None:
         sock.close()
         apps.append(app)
 
@@ -95,7 +96,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
 
 def test_serve_without_scheduling_needs_no_secret(hub: Any, served: list[Any]) -> None:
-    result = hub("serve", "--no-schedule", "--port", "0")
+    result = hub("serve", "--no-schedule", "--port", str(free_port()))
     assert result.exit_code == 0, result.output
     assert len(served) == 1
 
@@ -103,7 +104,9 @@ def test_serve_without_scheduling_needs_no_secret(hub: Any, served: list[Any]) -
 def test_serve_with_scheduling_names_the_missing_secret_and_serves_nothing(
     hub: Any, served: list[Any]
 ) -> None:
-    line = one_line_error(hub("serve", "--port", "0", JIRA_EMAIL="pm@acme.example", JIRA_TOKEN="t"))
+    line = one_line_error(
+        hub("serve", "--port", str(free_port()), JIRA_EMAIL="pm@acme.example", JIRA_TOKEN="t")
+    )
     assert line.endswith(
         "source 'github': key 'token_env': environment variable GITHUB_TOKEN is not set"
     )

@@ -19,6 +19,7 @@ from hub.storage.models import SyncRun
 from hub.sync.engine import INTERRUPTED
 from hub.sync.scheduler import Scheduler
 from simulators.dripping import dripping_tracker
+from tests.sockets import free_port
 from tests.stored import StoredRows
 from tests.sync.fakes import SOURCE, EngineFor, FakeConnector, item
 
@@ -106,14 +107,13 @@ async def ended(process: subprocess.Popen[str]) -> tuple[int, str]:
     raise AssertionError(f"the process did not end: {process.communicate()}")
 
 
-@pytest.mark.parametrize(
-    "command", [("sync",), ("serve", "--port", "0")], ids=["hub-sync", "hub-serve"]
-)
+@pytest.mark.parametrize("command", [("sync",), ("serve",)], ids=["hub-sync", "hub-serve"])
 async def test_sigterm_during_a_sync_records_it_interrupted(
     stored: StoredRows, database_url: str, tmp_path: Path, command: tuple[str, ...]
 ) -> None:
     async with dripping_tracker() as (url, tracker):
-        process = hub(config(tmp_path, database_url, url), *command)
+        port = ("--port", str(free_port())) if command == ("serve",) else ()
+        process = hub(config(tmp_path, database_url, url), *command, *port)
         try:
             await asyncio.wait_for(tracker.asked.wait(), PATIENCE)
         except TimeoutError:
