@@ -27,3 +27,14 @@ def configuration(ctx: click.Context) -> HubConfig:
         return load_config(ctx.obj["config_path"])
     except HubError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def write_text(text: str, output: str, what: str) -> None:
+    """``text`` to stdout for ``-``, else to the file ``output`` with Unix newlines, saying
+    so on stderr."""
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    with open(output, "w", encoding="utf-8", newline="\n") as file:
+        file.write(text)
+    click.echo(f"{what} written to {output}", err=True)

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from hub.cli.common import configuration
+from hub.cli.common import configuration, write_text
 
 
 @click.group("config")
@@ -28,13 +28,7 @@ def config_docs(output: str) -> None:
     config model."""
     from hub.cli.config_reference import render_reference
 
-    page = render_reference()
-    if output == "-":
-        click.echo(page, nl=False)
-        return
-    with open(output, "w", encoding="utf-8", newline="\n") as file:
-        file.write(page)
-    click.echo(f"configuration reference written to {output}", err=True)
+    write_text(render_reference(), output, "configuration reference")
 
 
 @config_group.command("check")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from hub.cli.common import write_text
+
 
 @click.group("schema")
 def schema_group() -> None:
@@ -23,10 +25,4 @@ def schema_export(output: str) -> None:
     """Write the schema's SDL, as committed in schema.graphql for clients and reviews."""
     from schema import schema
 
-    sdl = schema.as_str() + "\n"
-    if output == "-":
-        click.echo(sdl, nl=False)
-        return
-    with open(output, "w", encoding="utf-8", newline="\n") as file:
-        file.write(sdl)
-    click.echo(f"schema written to {output}", err=True)
+    write_text(schema.as_str() + "\n", output, "schema")
