@@ -23,6 +23,7 @@ const state = {
 let roadmapRequest = 0; // answers to older filter choices arriving late are dropped
 let graphRequest = 0; // likewise for graphs
 let shown = null; // the roadmap on screen
+let shownStatus = ""; // what was announced of it
 
 class Unauthorized extends Error {}
 
@@ -150,7 +151,8 @@ function show(roadmap) {
   const initiatives = roadmap.lanes.filter((lane) => lane.initiative).length;
   const epics = roadmap.summary.epics;
   const filtered = filterVariable() ? " matching the filters" : "";
-  announce(`Showing ${count(initiatives, "initiative")} and ${count(epics, "epic")}${filtered}.`);
+  shownStatus = `Showing ${count(initiatives, "initiative")} and ${count(epics, "epic")}${filtered}.`;
+  announce(shownStatus);
 }
 
 /** An epic or issue draws its own graph; an initiative, that of its epics and their issues. */
@@ -190,10 +192,12 @@ async function showFilterGraph(changed, { focus = true } = {}) {
     name === "initiative"
       ? (shown?.lanes.find((lane) => lane.key === key)?.epics ?? []).map((epic) => epic.item.key)
       : [];
-  await drawGraph({ kind: GRAPH_FILTERS[name], key, name: `${name} ${label}` }, { focus, roots });
+  // Announced after the roadmap's line, which the same choice has just changed.
+  const graphRoot = { kind: GRAPH_FILTERS[name], key, name: `${name} ${label}` };
+  await drawGraph(graphRoot, { focus, roots, after: shownStatus });
 }
 
-async function drawGraph(root, { focus, roots = [root.key] }) {
+async function drawGraph(root, { focus, roots = [root.key], after = "" }) {
   const request = ++graphRequest;
   const section = $("dependencies");
   const heading = $("dependencies-heading");
@@ -210,10 +214,10 @@ async function drawGraph(root, { focus, roots = [root.key] }) {
     const graph = data.dependencyGraph;
     const rootsAre = root.kind === "INITIATIVE" ? "epic of the initiative" : "selected item";
     $("graph").replaceChildren(renderGraph(graph, root.key, { roots, rootsAre }));
-    announce(
+    const drawn =
       `Dependency graph of ${root.name}: ${count(graph.nodes.length, "item")}, ` +
-        `${count(graph.edges.length, "dependency", "dependencies")}.`,
-    );
+      `${count(graph.edges.length, "dependency", "dependencies")}.`;
+    announce(after ? `${after} ${drawn}` : drawn);
     if (focus) {
       // Move focus to what the choice revealed, as a keyboard or screen reader user expects.
       heading.focus();
