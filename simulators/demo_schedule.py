@@ -101,6 +101,9 @@ def _schedule_jira(jira: JiraWorld, planner: Planner) -> None:
             start, target = planner.window(None)
         else:  # an open initiative spans most of a year around today
             start, target = planner.days(-240, -90), planner.days(90, 330)
+        # Re-planned over an afternoon, not in one instant: a sync's overlap window (minutes)
+        # would otherwise hold every re-planned epic and read them all again on each re-sync.
+        jira.clock.advance(minutes=2)
         jira.touch(row.key, start_date=_iso(start), due_date=_iso(target))
 
 

@@ -74,6 +74,20 @@ async def test_the_demo_roadmap_mixes_health_on_the_day_it_runs(roadmap: dict[st
     assert hub_targets == {"payments-v2": "2031-06-30", "identity-next": "2031-09-30"}
 
 
+async def test_an_unchanged_demo_jira_resyncs_in_one_page(
+    sessions: async_sessionmaker[AsyncSession], world: DemoWorld
+) -> None:
+    """The re-planned dates are edits spread over time, as a team makes them: an unchanged
+    re-sync reads only the few items in its overlap window, not every re-planned epic."""
+    engine = SyncEngine(sessions, rules=demo_rules(world))
+    with simulators(world) as urls:
+        (jira,) = [source for source in demo_sources(urls, world) if source.kind == "jira"]
+        assert (await engine.sync(jira)).ok
+        again = await engine.sync(jira)
+    assert again.ok, again.error
+    assert again.counts.fetched <= 10, again  # 39 when every edit shared one instant
+
+
 def slug_of(title: str) -> str:
     return "-".join(title.lower().split())
 
