@@ -5,7 +5,8 @@ Served: ``GET|POST /rest/api/3/search/jql``, ``POST /rest/api/3/search/id``,
 behind Basic (``email:token``) or Bearer (``token``) auth. Quirks kept on purpose: fields default
 to ``id`` only, no ``total``/``startAt``, ``nextPageToken`` absent on the last page and bound to its
 query, page caps of 100 (5000 for id-only), unbounded JQL refused, and date-times in JQL read in
-the account's time zone. ``app.state.requests`` counts requests per path to assert API cost.
+the account's time zone. ``/field`` lists the Plans fields (Target start/end, Sprint) under the
+world's own ids. ``app.state.requests`` counts requests per path to assert API cost.
 """
 
 from __future__ import annotations
@@ -31,12 +32,7 @@ from simulators.fault_middleware import install_faults
 from simulators.fault_paging import PagingFaults
 from simulators.faults import Faults
 from simulators.jira_jql import JqlError, JqlQuery, parse_jql
-from simulators.jira_payloads import (
-    ALL_FIELDS,
-    FIELD_CATALOGUE,
-    IssueRenderer,
-    resolve_fields,
-)
+from simulators.jira_payloads import IssueRenderer, field_catalogue, resolve_fields
 from simulators.jira_world import IssueRow, JiraWorld
 
 DEFAULT_PAGE = 50
@@ -243,6 +239,8 @@ def create_jira_app(
     ``faults`` injects network and paging faults; those served are counted in ``app.state.faults``.
     """
     searcher = Searcher(world, time_zone)
+    catalogue = field_catalogue(world.plan_fields)
+    field_ids = tuple(entry["id"] for entry in catalogue)
     faults = faults or Faults()
     injected: Counter[str] = Counter()
     paging = PagingFaults(faults, injected)
@@ -250,7 +248,7 @@ def create_jira_app(
     async def search_jql(request: Request) -> Response:
         try:
             search = await _search_request(request)
-            fields = resolve_fields(search.fields)
+            fields = resolve_fields(search.fields, field_ids)
             ids_only = set(search.fields) <= _ID_ONLY
             cap = MAX_PAGE_IDS_ONLY if ids_only else MAX_PAGE_WITH_FIELDS
             page = searcher.page(
@@ -294,10 +292,10 @@ def create_jira_app(
             return jira_error(404, "Issue does not exist or you do not have permission to see it.")
         requested = _field_list(request.query_params.getlist("fields")) or ["*all"]
         renderer = IssueRenderer(world, str(request.base_url))
-        return JSONResponse(renderer.issue(row, resolve_fields(requested) or ALL_FIELDS))
+        return JSONResponse(renderer.issue(row, resolve_fields(requested, field_ids) or field_ids))
 
     async def list_fields(request: Request) -> Response:
-        return JSONResponse(list(FIELD_CATALOGUE))
+        return JSONResponse(list(catalogue))
 
     async def myself(request: Request) -> Response:
         api = f"{str(request.base_url).rstrip('/')}/rest/api/3"

@@ -1,6 +1,7 @@
 """Jira Cloud v3 JSON for the simulator's rows: issues in their real shape, and the field list.
 
-Payloads are built per request from compact rows, so a page costs only the issues on it.
+Payloads are built per request from compact rows, so a page costs only the issues on it. The
+field list is per world: the Plans fields (Target start/end, Sprint) have site-specific ids.
 """
 
 from __future__ import annotations
@@ -9,6 +10,13 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from simulators.jira_plans import (
+    SPRINT_TYPE,
+    TARGET_END_TYPE,
+    TARGET_START_TYPE,
+    PlanFields,
+    Sprint,
+)
 from simulators.jira_world import (
     PRIORITIES,
     START_DATE_FIELD,
@@ -46,7 +54,8 @@ def _system(field_id: str, name: str, schema: Json, clauses: tuple[str, ...] = (
     }
 
 
-def _custom(number: int, name: str, schema_type: str, plugin: str) -> Json:
+def _custom(number: int, name: str, schema: Json) -> Json:
+    """A custom field's metadata; ``schema`` holds its ``type``, ``custom`` and maybe ``items``."""
     field_id = f"customfield_{number}"
     return {
         "id": field_id,
@@ -58,15 +67,15 @@ def _custom(number: int, name: str, schema_type: str, plugin: str) -> Json:
         "navigable": True,
         "searchable": True,
         "clauseNames": [f"cf[{number}]", name],
-        "schema": {
-            "type": schema_type,
-            "custom": f"com.atlassian.jira.plugin.system.customfieldtypes:{plugin}",
-            "customId": number,
-        },
+        "schema": {**schema, "customId": number},
     }
 
 
-FIELD_CATALOGUE: tuple[Json, ...] = (
+def _plugin(name: str) -> str:
+    return f"com.atlassian.jira.plugin.system.customfieldtypes:{name}"
+
+
+_SYSTEM_AND_USUAL_FIELDS: tuple[Json, ...] = (
     _system("summary", "Summary", {"type": "string"}),
     _system("description", "Description", {"type": "string"}),
     _system("status", "Status", {"type": "status"}),
@@ -86,14 +95,25 @@ FIELD_CATALOGUE: tuple[Json, ...] = (
     _system("subtasks", "Sub-tasks", {"type": "array", "items": "issuelinks"}, ("subtasks",)),
     _system("project", "Project", {"type": "project"}),
     _system("priority", "Priority", {"type": "priority"}),
-    _custom(10015, "Start date", "date", "datepicker"),
-    _custom(10016, "Story point estimate", "number", "jsw-story-points"),
+    _custom(10015, "Start date", {"type": "date", "custom": _plugin("datepicker")}),
+    _custom(
+        10016, "Story point estimate", {"type": "number", "custom": _plugin("jsw-story-points")}
+    ),
 )
-ALL_FIELDS: tuple[str, ...] = tuple(entry["id"] for entry in FIELD_CATALOGUE)
 
 
-def resolve_fields(requested: Iterable[str]) -> tuple[str, ...]:
-    """The field ids to render for a ``fields`` parameter; empty means the default, ``id`` only.
+def field_catalogue(plan: PlanFields) -> tuple[Json, ...]:
+    """``GET /rest/api/3/field`` for a site whose Plans fields have the numbers in ``plan``."""
+    return (
+        *_SYSTEM_AND_USUAL_FIELDS,
+        _custom(plan.sprint, "Sprint", {"type": "array", "items": "json", "custom": SPRINT_TYPE}),
+        _custom(plan.target_start, "Target start", {"type": "date", "custom": TARGET_START_TYPE}),
+        _custom(plan.target_end, "Target end", {"type": "date", "custom": TARGET_END_TYPE}),
+    )
+
+
+def resolve_fields(requested: Iterable[str], known: tuple[str, ...]) -> tuple[str, ...]:
+    """The field ids of ``known`` to render for a ``fields`` parameter; empty means ``id`` only.
 
     Unknown names are ignored and ``-name`` excludes, as in Jira.
     """
@@ -101,10 +121,10 @@ def resolve_fields(requested: Iterable[str]) -> tuple[str, ...]:
     excluded: set[str] = set()
     for name in (item.strip() for item in requested):
         if name in ("*all", "*navigable"):
-            chosen.extend(ALL_FIELDS)
+            chosen.extend(known)
         elif name.startswith("-"):
             excluded.add(name[1:])
-        elif name in ALL_FIELDS:
+        elif name in known:
             chosen.append(name)
     return tuple(dict.fromkeys(name for name in chosen if name not in excluded))
 
@@ -114,6 +134,30 @@ def jira_time(ms: int | None) -> str | None:
         return None
     moment = datetime.fromtimestamp(ms / 1000, UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}+0000"
+
+
+def sprint_time(ms: int) -> str:
+    """A sprint's time as the Sprint field gives it: UTC with milliseconds and ``Z``."""
+    moment = datetime.fromtimestamp(ms / 1000, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+def sprint_json(sprint: Sprint) -> Json:
+    """One sprint in the Sprint field; dates a sprint does not have yet are left out."""
+    payload: Json = {
+        "id": sprint.id,
+        "name": sprint.name,
+        "state": sprint.state,
+        "boardId": sprint.board_id,
+        "goal": sprint.goal,
+    }
+    times = (
+        ("startDate", sprint.start_ms),
+        ("endDate", sprint.end_ms),
+        ("completeDate", sprint.complete_ms),
+    )
+    payload.update({name: sprint_time(ms) for name, ms in times if ms is not None})
+    return payload
 
 
 def adf(text: str | None) -> Json | None:
@@ -132,6 +176,13 @@ class IssueRenderer:
     def __init__(self, world: JiraWorld, base_url: str) -> None:
         self.world = world
         self.api = f"{base_url.rstrip('/')}/rest/api/3"
+        plan = world.plan_fields
+        self.renderers: dict[str, Callable[[IssueRenderer, IssueRow], Any]] = {
+            **self._FIELDS,
+            plan.target_start_id: lambda r, row: row.target_start,
+            plan.target_end_id: lambda r, row: row.target_end,
+            plan.sprint_id: lambda r, row: r._sprints(row),
+        }
 
     def issue(self, row: IssueRow, fields: tuple[str, ...], *, id_only: bool = False) -> Json:
         """The issue with ``fields``; ``id_only`` gives the bare ``{"id"}`` of Jira's default."""
@@ -142,7 +193,7 @@ class IssueRenderer:
             "id": str(row.id),
             "self": f"{self.api}/issue/{row.id}",
             "key": row.key,
-            "fields": {name: self._FIELDS[name](self, row) for name in fields},
+            "fields": {name: self.renderers[name](self, row) for name in fields},
         }
 
     def status(self, status: Status) -> Json:
@@ -248,19 +299,25 @@ class IssueRenderer:
         ]
 
     def _fix_versions(self, row: IssueRow) -> list[Json]:
-        version = row.fix_version
-        if version is None:
-            return []
-        return [
-            {
+        versions = []
+        for version in row.fix_versions:
+            payload: Json = {
                 "self": f"{self.api}/version/{version.id}",
                 "id": str(version.id),
                 "name": version.name,
-                "archived": False,
+                "archived": version.archived,
                 "released": version.released,
-                "releaseDate": version.release_date,
             }
-        ]
+            if version.release_date is not None:  # Jira leaves the key out when unset
+                payload["releaseDate"] = version.release_date
+            versions.append(payload)
+        return versions
+
+    def _sprints(self, row: IssueRow) -> list[Json] | None:
+        """The Sprint field's value: every sprint the issue was in, or null when none."""
+        if not row.sprint_ids:
+            return None
+        return [sprint_json(self.world.sprints[sprint_id]) for sprint_id in row.sprint_ids]
 
     def _project(self, row: IssueRow) -> Json:
         project = row.project

@@ -10,12 +10,17 @@
 - components from ``COMPONENT_NAMES`` per project, labels including ``initiative:<slug>`` ones,
   fix versions, due dates, start dates (``customfield_10015``) and story points
   (``customfield_10016``);
+- with ``plans=True``, what Jira Plans teams keep (``simulators.jira_plans``): Themes (hierarchy
+  level 3) above most Initiatives, Target start/end dates, and two-week sprints per board that
+  issues sit in (closed ones kept as history); the Plans field ids come from ``plan_fields``,
+  drawn per seed unless given;
 - created/updated times before ``REFERENCE_NOW_MS`` (2026-11-01T00:00:00Z), every ``updated``
   distinct and with a millisecond part, so (updated, id) order is total and stable.
 
 Rows are compact; the simulator renders JSON per page. Mutations (``touch``, ``link``,
-``delete``) stamp ``updated`` from ``clock``, which only moves forward: advance it to model time
-passing between syncs.
+``set_target_dates``, ``assign_sprint``, ``set_fix_versions``, ``add_issue``...) stamp
+``updated`` from ``clock``, which only moves forward: advance it to model time passing between
+syncs. Sprint and version edits stamp no issue, as in Jira.
 """
 
 from __future__ import annotations
@@ -23,9 +28,18 @@ from __future__ import annotations
 import bisect
 import random
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import cast
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any, cast
 
+from simulators.jira_plans import (
+    PlanFields,
+    Sprint,
+    calendar_date,
+    checked_sprint,
+    epoch_ms,
+    plan_fields_for,
+)
 from simulators.world_common import COMPONENT_NAMES, DAY_MS, REFERENCE_NOW_MS, WorldClock, day
 
 START_DATE_FIELD = "customfield_10015"
@@ -86,7 +100,8 @@ class Version:
     id: int
     name: str
     released: bool
-    release_date: str
+    release_date: str | None
+    archived: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,13 +122,14 @@ class Link:
     inward_id: int
 
 
+THEME = IssueType(10101, "Theme", 3)
 INITIATIVE = IssueType(10100, "Initiative", 2)
 EPIC = IssueType(10000, "Epic", 1)
 STORY = IssueType(10001, "Story", 0)
 TASK = IssueType(10002, "Task", 0)
 BUG = IssueType(10004, "Bug", 0)
 SUBTASK = IssueType(10003, "Sub-task", -1)
-ISSUE_TYPES: tuple[IssueType, ...] = (INITIATIVE, EPIC, STORY, TASK, BUG, SUBTASK)
+ISSUE_TYPES: tuple[IssueType, ...] = (THEME, INITIATIVE, EPIC, STORY, TASK, BUG, SUBTASK)
 
 STATUSES: tuple[Status, ...] = (
     Status(10000, "To Do", "new", None),
@@ -211,7 +227,7 @@ class IssueRow:
     parent_id: int | None
     components: tuple[str, ...]
     labels: tuple[str, ...]
-    fix_version: Version | None
+    fix_versions: tuple[Version, ...]
     due_date: str | None
     start_date: str | None
     story_points: float | None
@@ -221,15 +237,26 @@ class IssueRow:
     updated_ms: int
     resolved_ms: int | None
     link_ids: list[int] = field(default_factory=list)
+    target_start: str | None = None
+    target_end: str | None = None
+    sprint_ids: tuple[int, ...] = ()
 
 
 class JiraWorld:
     """The issues, links and catalogues of one Jira site, with mutations for tests."""
 
     def __init__(
-        self, size: int = 1000, *, seed: int = 7, projects: Sequence[str] = ("PLAT", "PAY")
+        self,
+        size: int = 1000,
+        *,
+        seed: int = 7,
+        projects: Sequence[str] = ("PLAT", "PAY"),
+        plans: bool = False,
+        plan_fields: PlanFields | None = None,
     ) -> None:
         self.clock = WorldClock()
+        self.plan_fields = plan_fields or plan_fields_for(seed)
+        self.sprints: dict[int, Sprint] = {}
         self.projects: dict[str, Project] = {
             key: Project(10000 + index, key, _project_name(key))
             for index, key in enumerate(projects)
@@ -246,6 +273,8 @@ class JiraWorld:
         self._next_link_id = 10000
         self._next_number = dict.fromkeys(self.projects, 1)
         self._generate(size)
+        if plans:
+            self._generate_plans(random.Random(f"jira-plans:{seed}"))
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -338,6 +367,189 @@ class JiraWorld:
         del self._rows[row.id]
         del self._ids_by_key[row.key]
         self._order.pop(bisect.bisect_left(self._order, (row.updated_ms, row.id)))
+
+    def set_target_dates(
+        self, key: str, start: date | str | None, end: date | str | None
+    ) -> IssueRow:
+        """Set the Plans ``Target start``/``Target end`` (None clears one) and bump ``updated``."""
+        row = self.require(key)
+        start_text, end_text = calendar_date(start), calendar_date(end)
+        if start_text and end_text and end_text < start_text:
+            raise ValueError(f"{key}: target end {end_text} is before target start {start_text}")
+        row.target_start, row.target_end = start_text, end_text
+        self._bump(row)
+        return row
+
+    def add_sprint(
+        self,
+        name: str,
+        *,
+        state: str = "future",
+        start: datetime | int | None = None,
+        end: datetime | int | None = None,
+        complete: datetime | int | None = None,
+        board_id: int = 1,
+        goal: str = "",
+    ) -> Sprint:
+        """A new sprint on ``board_id``; times are aware datetimes or epoch milliseconds."""
+        sprint = checked_sprint(
+            Sprint(
+                max(self.sprints, default=0) + 1,
+                name,
+                state,
+                board_id,
+                goal,
+                epoch_ms(start),
+                epoch_ms(end),
+                epoch_ms(complete),
+            )
+        )
+        self.sprints[sprint.id] = sprint
+        return sprint
+
+    def update_sprint(self, sprint_id: int, **changes: object) -> Sprint:
+        """Change a sprint (name, state, goal, start, end, complete) without touching its issues.
+
+        As in Jira, editing or closing a sprint stamps none of its issues' ``updated``, so
+        incremental JQL does not see it.
+        """
+        sprint = self._sprint(sprint_id)
+        times = {"start": "start_ms", "end": "end_ms", "complete": "complete_ms"}
+        fields: dict[str, Any] = {}
+        for name, value in changes.items():
+            if name in times:
+                fields[times[name]] = epoch_ms(cast("datetime | int | None", value))
+            elif name in ("name", "state", "goal"):
+                fields[name] = value
+            else:
+                raise TypeError(f"update_sprint() cannot change {name!r}")
+        updated = checked_sprint(replace(sprint, **fields))
+        self.sprints[sprint_id] = updated
+        return updated
+
+    def assign_sprint(self, key: str, sprint_id: int | None) -> IssueRow:
+        """Put an issue in a sprint, as a board does, and bump ``updated``.
+
+        A future or active sprint replaces the issue's open one; closed sprints stay as its
+        history (Jira lists every sprint an issue was in). ``None`` takes it out of its open one.
+        """
+        row = self.require(key)
+        sprint = self._sprint(sprint_id) if sprint_id is not None else None
+        kept = [s for s in row.sprint_ids if self.sprints[s].state == "closed"]
+        if sprint is not None and sprint.id not in kept:
+            kept.append(sprint.id)
+        row.sprint_ids = tuple(kept)
+        self._bump(row)
+        return row
+
+    def add_version(
+        self,
+        name: str,
+        *,
+        release_date: date | str | None = None,
+        released: bool = False,
+        archived: bool = False,
+    ) -> Version:
+        """A new version (release) the site's issues can name as a fix version."""
+        if not name.strip() or any(v.name == name for v in self.versions):
+            raise ValueError(f"a version needs a new, non-empty name: {name!r}")
+        version = Version(
+            max(v.id for v in self.versions) + 1,
+            name,
+            released,
+            calendar_date(release_date),
+            archived,
+        )
+        self.versions.append(version)
+        return version
+
+    def set_fix_versions(self, key: str, versions: Sequence[int | str]) -> IssueRow:
+        """Set an issue's fix versions, named by id or name, and bump ``updated``."""
+        row = self.require(key)
+        by_ref = {ref: v for v in self.versions for ref in (v.id, str(v.id), v.name)}
+        unknown = [ref for ref in versions if ref not in by_ref]
+        if unknown:
+            raise KeyError(f"no version {unknown[0]!r}")
+        row.fix_versions = tuple(dict.fromkeys(by_ref[ref] for ref in versions))
+        self._bump(row)
+        return row
+
+    def add_issue(
+        self, issue_type: str, summary: str, *, project: str, parent: str | None = None
+    ) -> IssueRow:
+        """Create an issue now; a parent must sit exactly one hierarchy level above, as in Jira."""
+        kind = next((t for t in ISSUE_TYPES if t.name == issue_type), None)
+        if kind is None:
+            raise ValueError(f"no issue type {issue_type!r}")
+        if project not in self.projects:
+            raise KeyError(f"no project {project!r}")
+        parent_row = self.require(parent) if parent else None
+        if parent_row is not None:
+            self._check_parent(kind, parent_row)
+        now = self.clock.stamp()
+        return self._new_issue(kind, summary, self.projects[project], parent_row, now, now)
+
+    def add_theme(
+        self, summary: str, *, project: str | None = None, initiatives: Sequence[str] = ()
+    ) -> IssueRow:
+        """A Theme (hierarchy level 3) that becomes the parent of ``initiatives``, each bumped."""
+        children = [self.require(key) for key in initiatives]
+        for child in children:
+            self._check_parent(child.issue_type, THEME)
+        theme = self.add_issue("Theme", summary, project=project or next(iter(self.projects)))
+        for child in children:
+            self._set_parent(child, theme.id)
+            self._bump(child)
+        return theme
+
+    def _new_issue(
+        self,
+        kind: IssueType,
+        summary: str,
+        project: Project,
+        parent: IssueRow | None,
+        created_ms: int,
+        updated_ms: int,
+    ) -> IssueRow:
+        row = IssueRow(
+            id=0,
+            key="",
+            project=project,
+            issue_type=kind,
+            summary=summary,
+            description=None,
+            status=STATUSES[0],
+            priority="Medium",
+            parent_id=parent.id if parent else None,
+            components=(),
+            labels=(),
+            fix_versions=(),
+            due_date=None,
+            start_date=None,
+            story_points=None,
+            assignee=None,
+            reporter=self.people[0],
+            created_ms=created_ms,
+            updated_ms=updated_ms,
+            resolved_ms=None,
+        )
+        self._add(row)
+        bisect.insort(self._order, (row.updated_ms, row.id))
+        return row
+
+    def _check_parent(self, kind: IssueType, parent: IssueRow | IssueType) -> None:
+        parent_kind = parent if isinstance(parent, IssueType) else parent.issue_type
+        if parent_kind.hierarchy_level != kind.hierarchy_level + 1:
+            raise ValueError(
+                f"a {kind.name} (level {kind.hierarchy_level}) cannot have a "
+                f"{parent_kind.name} (level {parent_kind.hierarchy_level}) as parent"
+            )
+
+    def _sprint(self, sprint_id: int) -> Sprint:
+        sprint = self.sprints.get(sprint_id)
+        if sprint is None:
+            raise KeyError(f"no sprint {sprint_id}")
+        return sprint
 
     def _apply(self, row: IssueRow, name: str, value: object) -> None:
         if name == "status":
@@ -483,7 +695,7 @@ class JiraWorld:
             parent_id=parent.id if parent else None,
             components=(component,) if rng.random() < 0.85 else (),
             labels=self._labels(),
-            fix_version=rng.choice(self.versions) if rng.random() < 0.4 else None,
+            fix_versions=(rng.choice(self.versions),) if rng.random() < 0.4 else (),
             due_date=day(start_ms + rng.randrange(14, 180) * DAY_MS)
             if rng.random() < (0.8 if big else 0.3)
             else None,
@@ -518,6 +730,64 @@ class JiraWorld:
         if rng.random() < 0.3:
             labels.append(rng.choice(PLAIN_LABELS))
         return tuple(labels)
+
+    def _generate_plans(self, rng: random.Random) -> None:
+        """Themes, target dates and sprints from their own generator, leaving the rest as is."""
+        self._generate_themes(rng)
+        self._generate_sprints()
+        for row in list(self._rows.values()):
+            level = row.issue_type.hierarchy_level
+            if rng.random() < (0.7 if level >= 1 else 0.15):
+                start_ms = row.created_ms + rng.randrange(20) * DAY_MS
+                row.target_start = day(start_ms)
+                row.target_end = day(start_ms + rng.randrange(14, 120) * DAY_MS)
+            if level == 0 and rng.random() < 0.5:
+                row.sprint_ids = self._sprint_history(rng, row)
+
+    def _generate_themes(self, rng: random.Random) -> None:
+        initiatives = [row for row in self._rows.values() if row.issue_type is INITIATIVE]
+        taken = {updated for updated, _ in self._order}
+        themes = []
+        for number in range(max(1, len(initiatives) // 2)):
+            updated_ms = REFERENCE_NOW_MS - 1 - rng.randrange(365 * DAY_MS)
+            while updated_ms in taken:
+                updated_ms -= 1
+            taken.add(updated_ms)
+            created_ms = updated_ms - 1 - rng.randrange(200 * DAY_MS)
+            summary = f"Theme {number + 1}: {rng.choice(_OBJECTS)} everywhere"
+            project = rng.choice(list(self.projects.values()))
+            themes.append(self._new_issue(THEME, summary, project, None, created_ms, updated_ms))
+        for initiative in initiatives:
+            if rng.random() < 0.8:
+                self._set_parent(initiative, rng.choice(themes).id)
+
+    def _generate_sprints(self) -> None:
+        """Two-week sprints per board: six closed, one active at the reference time, two future."""
+        for board_id, project in enumerate(self.projects.values(), start=1):
+            first_ms = REFERENCE_NOW_MS - 5 * DAY_MS - 6 * 14 * DAY_MS
+            for n in range(9):
+                start_ms = first_ms + n * 14 * DAY_MS
+                state = "closed" if n < 6 else "active" if n == 6 else "future"
+                self.add_sprint(
+                    f"{project.key} Sprint {n + 1}",
+                    state=state,
+                    start=start_ms if state != "future" else None,
+                    end=start_ms + 14 * DAY_MS if state != "future" else None,
+                    complete=start_ms + 14 * DAY_MS - 3_600_000 if state == "closed" else None,
+                    board_id=board_id,
+                    goal=f"Ship {project.name.lower()} increment {n + 1}",
+                )
+
+    def _sprint_history(self, rng: random.Random, row: IssueRow) -> tuple[int, ...]:
+        board = list(self.projects).index(row.project.key) + 1
+        sprints = [s for s in self.sprints.values() if s.board_id == board]
+        closed = [s.id for s in sprints if s.state == "closed"]
+        open_ = [s.id for s in sprints if s.state != "closed"]
+        index = rng.randrange(1, len(closed))
+        if row.status.category == "done":
+            return (closed[index - 1], closed[index]) if rng.random() < 0.2 else (closed[index],)
+        current = rng.choice(open_)
+        return (closed[-1], current) if rng.random() < 0.3 else (current,)
 
     def _generate_links(self, size: int) -> None:
         rng = self._rng
