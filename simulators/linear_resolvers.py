@@ -12,8 +12,7 @@ import binascii
 import bisect
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import GraphQLResolveInfo
 
@@ -28,18 +27,30 @@ from simulators.linear_filters import (
     bounds,
     matches,
 )
-from simulators.linear_world import (
+from simulators.linear_plan_views import (
+    ORG_URL,
+    CycleView,
+    InitiativeUpdateView,
+    MilestoneView,
+    ProjectRelationView,
+    ProjectUpdateView,
+    iso,
+)
+from simulators.linear_rows import (
+    Cycle,
     InitiativeRow,
     IssueRow,
-    LinearWorld,
+    Milestone,
     ProjectRow,
+    StatusUpdate,
     Team,
 )
+from simulators.linear_world import LinearWorld
 
 DEFAULT_PAGE = 50
 MAX_PAGE = 250
-ORG_URL = "https://linear.app/acme"
 Key = tuple[int, str]
+_Found = TypeVar("_Found", Cycle, Milestone)
 
 
 class LinearError(Exception):
@@ -49,14 +60,6 @@ class LinearError(Exception):
         super().__init__(message)
         self.code = code
         self.user_message = user_message or message
-
-
-def iso(ms: int | None) -> str | None:
-    if ms is None:
-        return None
-    return (
-        datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
-    )
 
 
 def _cursor(key: Key) -> str:
@@ -178,6 +181,72 @@ class Views:
 
         return page(candidates(), args)
 
+    def issue_view(self, row: IssueRow) -> IssueView:
+        return IssueView(row, self)
+
+    def project_view(self, row: ProjectRow) -> ProjectView:
+        return ProjectView(row, self)
+
+    def initiative_view(self, row: InitiativeRow) -> InitiativeView:
+        return InitiativeView(row, self)
+
+    def team_view(self, team: Team) -> TeamView:
+        return TeamView(team, self)
+
+    def user_payload(self, user_id: str | None) -> dict[str, Any] | None:
+        user = self.world.user(user_id)
+        if user is None:
+            return None
+        return {
+            "id": user.id,
+            "name": user.name,
+            "displayName": user.name.split()[0].lower(),
+            "email": user.email,
+            "active": True,
+            "createdAt": iso(user.created_ms),
+            "updatedAt": iso(user.created_ms),
+            "archivedAt": None,
+        }
+
+    def milestone_spec(self) -> FilterSpec:
+        projects = self.world.projects
+        return {
+            **self._stamped(),
+            "project": Entity(lambda m: projects.get(m.project_id), self.project_spec),
+        }
+
+    def cycle_spec(self) -> FilterSpec:
+        team = self.world.team
+        return {
+            **self._stamped(),
+            "number": Scalar(lambda c: c.number),
+            "startsAt": Scalar(lambda c: c.starts_ms, time=True),
+            "endsAt": Scalar(lambda c: c.ends_ms, time=True),
+            "completedAt": Scalar(lambda c: c.completed_ms, time=True),
+            "team": Entity(lambda c: team(c.team_id), self.team_spec),
+        }
+
+    def project_update_spec(self) -> FilterSpec:
+        projects = self.world.projects
+        return {
+            **self._stamped(),
+            "project": Entity(lambda u: projects.get(u.subject_id), self.project_spec),
+        }
+
+    def initiative_update_spec(self) -> FilterSpec:
+        initiatives = self.world.initiatives
+        return {
+            **self._stamped(),
+            "initiative": Entity(lambda u: initiatives.get(u.subject_id), self.initiative_spec),
+        }
+
+    def _stamped(self) -> dict[str, Scalar | Entity | Collection]:
+        return {
+            "id": Scalar(lambda r: r.id),
+            "createdAt": Scalar(lambda r: r.created_ms, time=True),
+            "updatedAt": Scalar(lambda r: r.updated_ms, time=True),
+        }
+
     def team_spec(self) -> FilterSpec:
         return {
             "id": Scalar(lambda t: t.id),
@@ -217,10 +286,16 @@ class Views:
 
 
 class TeamView:
-    def __init__(self, team: Team) -> None:
+    def __init__(self, team: Team, views: Views) -> None:
+        self.team, self.views = team, views
         self.id, self.key, self.name = team.id, team.key, team.name
         self.createdAt = self.updatedAt = iso(team.created_ms)
         self.archivedAt = None
+
+    def cycles(self, info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
+        views = self.views
+        rows = [c for c in views.world.cycles.values() if c.team_id == self.id]
+        return views.connection(rows, args, lambda c: CycleView(c, views), views.cycle_spec())
 
 
 class _Row:
@@ -235,19 +310,7 @@ class _Row:
         self.trashed = True if row.trashed else None
 
     def _user(self, user_id: str | None) -> dict[str, Any] | None:
-        user = self.world.user(user_id)
-        if user is None:
-            return None
-        return {
-            "id": user.id,
-            "name": user.name,
-            "displayName": user.name.split()[0].lower(),
-            "email": user.email,
-            "active": True,
-            "createdAt": iso(user.created_ms),
-            "updatedAt": iso(user.created_ms),
-            "archivedAt": None,
-        }
+        return self.views.user_payload(user_id)
 
 
 def _slug(text: str) -> str:
@@ -269,12 +332,12 @@ class IssueView(_Row):
             "type": state.type,
             "color": "#bec2c8",
             "position": state.position,
-            "team": TeamView(row.team),
+            "team": TeamView(row.team, views),
             "createdAt": iso(row.team.created_ms),
             "updatedAt": iso(row.team.created_ms),
             "archivedAt": None,
         }
-        self.team = TeamView(row.team)
+        self.team = TeamView(row.team, views)
         self.assignee = self._user(row.assignee_id)
 
     @property
@@ -288,19 +351,14 @@ class IssueView(_Row):
         return ProjectView(project, self.views) if project else None
 
     @property
-    def projectMilestone(self) -> dict[str, Any] | None:
+    def projectMilestone(self) -> MilestoneView | None:
         milestone = self.world.milestones.get(self.row.milestone_id or "")
-        if milestone is None:
-            return None
-        return {
-            "id": milestone.id,
-            "name": milestone.name,
-            "targetDate": milestone.target_date,
-            "project": ProjectView(self.world.projects[milestone.project_id], self.views),
-            "createdAt": iso(milestone.created_ms),
-            "updatedAt": iso(milestone.created_ms),
-            "archivedAt": None,
-        }
+        return MilestoneView(milestone, self.views) if milestone else None
+
+    @property
+    def cycle(self) -> CycleView | None:
+        cycle = self.world.cycles.get(self.row.cycle_id or "")
+        return CycleView(cycle, self.views) if cycle else None
 
     def labels(self, info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
         spec: FilterSpec = {
@@ -365,6 +423,7 @@ class ProjectView(_Row):
         self.name, self.slugId, self.description = row.name, row.slug_id, row.description
         self.url = f"{ORG_URL}/project/{_slug(row.name)}-{row.slug_id}"
         self.health, self.startDate, self.targetDate = row.health, row.start_date, row.target_date
+        self.healthUpdatedAt = iso(row.health_updated_ms)
         name, kind = row.status
         self.status = {
             "id": f"status-{kind}",
@@ -389,27 +448,24 @@ class ProjectView(_Row):
 
     def teams(self, info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
         rows = [_TeamRow(self.world.team(team_id)) for team_id in self.row.team_ids]
-        return self.views.connection(rows, args, lambda row: TeamView(row.team))
+        return self.views.connection(rows, args, lambda row: TeamView(row.team, self.views))
 
     def initiatives(self, info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
         rows = [self.world.initiatives[i] for i in self.row.initiative_ids]
         return self.views.connection(rows, args, lambda row: InitiativeView(row, self.views))
 
     def projectMilestones(self, info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
-        rows = [_MilestoneRow(self.world.milestones[m]) for m in self.row.milestone_ids]
-        return self.views.connection(rows, args, self._milestone)
+        rows = [self.world.milestones[m] for m in self.row.milestone_ids]
+        return self.views.connection(rows, args, lambda m: MilestoneView(m, self.views))
 
-    def _milestone(self, row: _MilestoneRow) -> dict[str, Any]:
-        milestone = row.milestone
-        return {
-            "id": milestone.id,
-            "name": milestone.name,
-            "targetDate": milestone.target_date,
-            "project": self,
-            "createdAt": iso(milestone.created_ms),
-            "updatedAt": iso(milestone.created_ms),
-            "archivedAt": None,
-        }
+    def projectUpdates(self, info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
+        rows = [u for u in self.world.project_updates.values() if u.subject_id == self.id]
+        return self.views.connection(rows, args, lambda u: ProjectUpdateView(u, self.views))
+
+    @property
+    def lastUpdate(self) -> ProjectUpdateView | None:
+        update = _latest(self.world.project_updates.values(), self.id)
+        return ProjectUpdateView(update, self.views) if update else None
 
     def relations(self, info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
         return self._relations(args, inverse=False)
@@ -419,28 +475,11 @@ class ProjectView(_Row):
 
     def _relations(self, args: Mapping[str, Any], *, inverse: bool) -> dict[str, Any]:
         rows = [
-            _RelationRow(r)
+            r
             for r in self.world.project_relations.values()
             if (r.related_id if inverse else r.project_id) == self.id
         ]
-        return self.views.connection(rows, args, self._relation)
-
-    def _relation(self, row: _RelationRow) -> dict[str, Any]:
-        relation, projects = row.relation, self.world.projects
-        return {
-            "id": relation.id,
-            "type": "blocks",
-            "anchorType": "end",
-            "relatedAnchorType": "start",
-            "project": ProjectView(projects[relation.project_id], self.views),
-            "relatedProject": ProjectView(projects[relation.related_id], self.views),
-            "projectMilestone": None,
-            "relatedProjectMilestone": None,
-            "user": self._user(relation.user_id),
-            "createdAt": iso(relation.created_ms),
-            "updatedAt": iso(relation.created_ms),
-            "archivedAt": None,
-        }
+        return self.views.connection(rows, args, lambda r: ProjectRelationView(r, self.views))
 
 
 class _TeamRow:
@@ -450,11 +489,9 @@ class _TeamRow:
         self.archived_ms, self.trashed = None, False
 
 
-class _MilestoneRow:
-    def __init__(self, milestone: Any) -> None:
-        self.milestone, self.id = milestone, milestone.id
-        self.created_ms = self.updated_ms = milestone.created_ms
-        self.archived_ms, self.trashed = None, False
+def _latest(updates: Iterable[StatusUpdate], subject_id: str) -> StatusUpdate | None:
+    mine = [u for u in updates if u.subject_id == subject_id and u.archived_ms is None]
+    return max(mine, key=lambda u: (u.created_ms, u.id), default=None)
 
 
 class InitiativeView(_Row):
@@ -463,6 +500,7 @@ class InitiativeView(_Row):
         self.name, self.slugId, self.description = row.name, row.slug_id, row.description
         self.url = f"{ORG_URL}/initiative/{row.slug_id}"
         self.status, self.health, self.targetDate = row.status, row.health, row.target_date
+        self.healthUpdatedAt = iso(row.health_updated_ms)
         self.startedAt = self.createdAt if row.status in ("Active", "Completed") else None
         self.owner = self._user(row.owner_id)
 
@@ -470,6 +508,21 @@ class InitiativeView(_Row):
     def parentInitiative(self) -> InitiativeView | None:
         parent = self.world.initiatives.get(self.row.parent_id or "")
         return InitiativeView(parent, self.views) if parent else None
+
+    def subInitiatives(self, info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
+        rows = [i for i in self.world.initiatives.values() if i.parent_id == self.id]
+        return self.views.connection(
+            rows, args, self.views.initiative_view, self.views.initiative_spec()
+        )
+
+    def initiativeUpdates(self, info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
+        rows = [u for u in self.world.initiative_updates.values() if u.subject_id == self.id]
+        return self.views.connection(rows, args, lambda u: InitiativeUpdateView(u, self.views))
+
+    @property
+    def lastUpdate(self) -> InitiativeUpdateView | None:
+        update = _latest(self.world.initiative_updates.values(), self.id)
+        return InitiativeUpdateView(update, self.views) if update else None
 
     def projects(self, info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
         initiatives = {self.id}
@@ -541,18 +594,68 @@ class Root:
     def teams(self, info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
         rows = [_TeamRow(team) for team in self.world.teams]
         spec = {name: _on_team(field) for name, field in self.views.team_spec().items()}
-        return self.views.connection(rows, args, lambda row: TeamView(row.team), spec)
+        return self.views.connection(rows, args, lambda row: TeamView(row.team, self.views), spec)
+
+    def cycles(self, info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
+        views = self.views
+        return views.connection(
+            self.world.cycles.values(), args, lambda c: CycleView(c, views), views.cycle_spec()
+        )
+
+    def cycle(self, info: GraphQLResolveInfo[Any], id: str) -> CycleView:
+        return CycleView(_found(self.world.cycles, id, "Cycle"), self.views)
+
+    def projectMilestones(self, info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
+        views = self.views
+        return views.connection(
+            self.world.milestones.values(),
+            args,
+            lambda m: MilestoneView(m, views),
+            views.milestone_spec(),
+        )
+
+    def projectMilestone(self, info: GraphQLResolveInfo[Any], id: str) -> MilestoneView:
+        return MilestoneView(_found(self.world.milestones, id, "ProjectMilestone"), self.views)
+
+    def projectUpdates(self, info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
+        views = self.views
+        return views.connection(
+            self.world.project_updates.values(),
+            args,
+            lambda u: ProjectUpdateView(u, views),
+            views.project_update_spec(),
+        )
+
+    def initiativeUpdates(self, info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
+        views = self.views
+        return views.connection(
+            self.world.initiative_updates.values(),
+            args,
+            lambda u: InitiativeUpdateView(u, views),
+            views.initiative_update_spec(),
+        )
+
+    def projectRelations(self, info: GraphQLResolveInfo[Any], **args: Any) -> dict[str, Any]:
+        views = self.views
+        return views.connection(
+            self.world.project_relations.values(), args, lambda r: ProjectRelationView(r, views)
+        )
 
     def viewer(self, info: GraphQLResolveInfo[Any]) -> dict[str, Any] | None:
-        view = _Row.__new__(_Row)
-        view.world = self.world
-        return view._user(self.world.viewer.id)
+        return self.views.user_payload(self.world.viewer.id)
 
 
 def _on_team(field: Scalar | Entity | Collection) -> Scalar:
     assert isinstance(field, Scalar)
     get = field.get
     return Scalar(lambda row: get(row.team), time=field.time)
+
+
+def _found(rows: Mapping[str, _Found], row_id: str, kind: str) -> _Found:
+    row = rows.get(row_id)
+    if row is None:
+        raise _not_found(kind)
+    return row
 
 
 def _not_found(kind: str) -> LinearError:

@@ -12,13 +12,17 @@
   initiative, some under none, a few under two; a few initiatives have a parent initiative;
 - ``blocks`` relations on about 8% of issues, stored once from the blocker (the blocked issue sees
   it in ``inverseRelations``), a few ``related``/``duplicate`` ones, and a few project dependencies;
+- plans (a separate random stream, so the rest stays as it was): twelve two-week cycles per team
+  around the reference time (those ended completed), a third of the issues in one, and a status
+  update behind every project's and initiative's declared health (``healthUpdatedAt``);
 - some completed/canceled issues archived (``archivedAt`` set; still in their project), a few
   trashed (``trashed`` and ``archivedAt`` set), one archived project;
 - times before ``REFERENCE_NOW_MS`` (2026-11-01T00:00:00Z), every issue's ``updatedAt`` distinct
   with a millisecond part, so (updatedAt, id) order is total.
 
-Rows are compact; the simulator renders payloads on demand. Mutations stamp ``updatedAt`` from
-``clock`` (shared with the Jira world: it only moves forward).
+Rows (``linear_rows``) are compact; the simulator renders payloads on demand. Mutations, plan
+edits (``linear_plans_world``) included, stamp ``updatedAt`` from ``clock`` (shared with the Jira
+world: it only moves forward).
 """
 
 from __future__ import annotations
@@ -27,8 +31,23 @@ import bisect
 import random
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 
+from simulators.linear_plans_world import PlanEdits
+from simulators.linear_rows import (
+    HEALTHS,
+    Cycle,
+    InitiativeRow,
+    IssueRow,
+    Label,
+    Milestone,
+    ProjectRelation,
+    ProjectRow,
+    Relation,
+    State,
+    StatusUpdate,
+    Team,
+    User,
+)
 from simulators.world_common import COMPONENT_NAMES, DAY_MS, REFERENCE_NOW_MS, WorldClock, day
 
 DEFAULT_TEAMS: tuple[tuple[str, str], ...] = (
@@ -58,151 +77,12 @@ PROJECT_STATUSES: tuple[tuple[str, str], ...] = (
     ("Canceled", "canceled"),
 )
 INITIATIVE_STATUSES: tuple[str, ...] = ("Proposed", "Planned", "Active", "Completed", "Canceled")
-HEALTHS: tuple[str, ...] = ("onTrack", "atRisk", "offTrack")
 _NAMES = ("Ava Chen", "Noah Patel", "Mia Okafor", "Liam Garcia", "Zoe Tanaka", "Kai Silva")
 _WORDS = ("retry policy", "token refresh", "webhook delivery", "rate limiter", "audit log")
 _VERBS = ("Migrate", "Harden", "Add", "Fix", "Refactor", "Instrument", "Document")
 
 
-@dataclass(frozen=True, slots=True)
-class Team:
-    id: str
-    key: str
-    name: str
-    created_ms: int
-
-
-@dataclass(frozen=True, slots=True)
-class User:
-    id: str
-    name: str
-    email: str
-    created_ms: int
-
-
-@dataclass(frozen=True, slots=True)
-class State:
-    id: str
-    name: str
-    type: str
-    position: float
-    team_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class Label:
-    id: str
-    name: str
-    created_ms: int
-
-
-@dataclass(frozen=True, slots=True)
-class Relation:
-    """``issue_id`` <type> ``related_id``; for blocks, the blocker is ``issue_id``."""
-
-    id: str
-    type: str
-    issue_id: str
-    related_id: str
-    created_ms: int
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectRelation:
-    """``project_id`` blocks ``related_id``: its end anchors the related project's start."""
-
-    id: str
-    project_id: str
-    related_id: str
-    created_ms: int
-    user_id: str
-
-
-@dataclass(slots=True)
-class IssueRow:
-    """One issue; dates are ``yyyy-mm-dd`` strings, times epoch milliseconds."""
-
-    id: str
-    number: int
-    team: Team
-    title: str
-    description: str | None
-    priority: int
-    estimate: float | None
-    due_date: str | None
-    state: State
-    parent_id: str | None
-    project_id: str | None
-    milestone_id: str | None
-    assignee_id: str | None
-    label_ids: tuple[str, ...]
-    created_ms: int
-    updated_ms: int
-    started_ms: int | None = None
-    completed_ms: int | None = None
-    canceled_ms: int | None = None
-    archived_ms: int | None = None
-    trashed: bool = False
-    relation_ids: list[str] = field(default_factory=list)
-    inverse_ids: list[str] = field(default_factory=list)
-
-    @property
-    def identifier(self) -> str:
-        return f"{self.team.key}-{self.number}"
-
-
-@dataclass(frozen=True, slots=True)
-class Milestone:
-    id: str
-    name: str
-    project_id: str
-    target_date: str | None
-    created_ms: int
-
-
-@dataclass(slots=True)
-class ProjectRow:
-    id: str
-    name: str
-    slug_id: str
-    description: str
-    status: tuple[str, str]
-    health: str | None
-    start_date: str | None
-    target_date: str | None
-    lead_id: str | None
-    team_ids: tuple[str, ...]
-    initiative_ids: tuple[str, ...]
-    created_ms: int
-    updated_ms: int
-    completed_ms: int | None = None
-    canceled_ms: int | None = None
-    archived_ms: int | None = None
-    trashed: bool = False
-    milestone_ids: list[str] = field(default_factory=list)
-    issue_ids: list[str] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class InitiativeRow:
-    id: str
-    name: str
-    slug_id: str
-    description: str | None
-    status: str
-    health: str | None
-    target_date: str | None
-    owner_id: str | None
-    parent_id: str | None
-    created_ms: int
-    updated_ms: int
-    completed_ms: int | None = None
-    canceled_ms: int | None = None
-    archived_ms: int | None = None
-    trashed: bool = False
-
-
-class LinearWorld:
+class LinearWorld(PlanEdits):
     """The teams, issues, projects and initiatives of one Linear workspace, with test mutations."""
 
     def __init__(
@@ -235,11 +115,15 @@ class LinearWorld:
         self.milestones: dict[str, Milestone] = {}
         self.relations: dict[str, Relation] = {}
         self.project_relations: dict[str, ProjectRelation] = {}
+        self.cycles: dict[str, Cycle] = {}
+        self.project_updates: dict[str, StatusUpdate] = {}
+        self.initiative_updates: dict[str, StatusUpdate] = {}
         self.by_updated: list[tuple[int, str]] = []
         self.by_created: list[tuple[int, str]] = []
         self._ids_by_identifier: dict[str, str] = {}
         self._numbers: dict[str, int] = {}
         self._generate(size)
+        self._generate_plans(random.Random(seed * 7919 + 1))
 
     def __len__(self) -> int:
         return len(self.issues)
@@ -457,7 +341,12 @@ class LinearWorld:
         self.projects[row.id] = row
         for index in range(rng.randrange(3)):
             milestone = Milestone(
-                self._uuid(), f"M{index + 1}", row.id, row.target_date, row.created_ms
+                self._uuid(),
+                f"M{index + 1}",
+                row.id,
+                row.target_date,
+                row.created_ms,
+                sort_order=float(index + 1),
             )
             self.milestones[milestone.id] = milestone
             row.milestone_ids.append(milestone.id)
