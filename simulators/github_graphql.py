@@ -25,15 +25,16 @@ from graphql import (
     validate,
 )
 
-from simulators.github_graphql_nodes import Graph, QueryRoot, node_typename
+from simulators.github_graphql_nodes import Graph, node_typename
 from simulators.github_graphql_plan import Plan, plan_query
+from simulators.github_graphql_projects import ProjectsRoot
 from simulators.github_paging import Ordering
 from simulators.github_payloads import Renderer
 from simulators.github_rate import RateInfo, RateWindow
 from simulators.github_world import GitHubWorld
 
 SCHEMA_PATH = Path(__file__).with_name("github_schema.graphql")
-_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
 def load_schema() -> GraphQLSchema:
@@ -86,7 +87,7 @@ class GraphQLService:
             return {"errors": [{"type": "RATE_LIMITED", "message": message}]}, {}
         self.window.used += cost
         graph = Graph(self.world, self.ordering, renderer)
-        root = QueryRoot(graph, RateInfo(cost, plan.nodes, self.window))
+        root = ProjectsRoot(graph, RateInfo(cost, plan.nodes, self.window))
         result = execute(
             self.schema,
             document,
