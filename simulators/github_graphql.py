@@ -77,7 +77,7 @@ class GraphQLService:
             return {"errors": [_format(error)]}, {}
         problems = validate(self.schema, document)
         if problems:
-            return {"errors": [_format(error) for error in problems]}, {}
+            return {"errors": [_format(_in_github_words(error)) for error in problems]}, {}
         plan: Plan = plan_query(self.schema, document, variables)
         if plan.errors:
             return {"errors": [_format(error) for error in plan.errors]}, {}
@@ -103,6 +103,27 @@ class GraphQLService:
         if result.errors:
             body["errors"] = [_format(error) for error in result.errors]
         return body, {}
+
+
+_UNKNOWN_FIELD = re.compile(r"Cannot query field '(\w+)' on type '(\w+)'\.")
+_UNKNOWN_ARGUMENT = re.compile(r"Unknown argument '(\w+)' on field '\w+\.(\w+)'\.")
+
+
+def _in_github_words(error: GraphQLError) -> GraphQLError:
+    """GitHub's validator words an unknown field or argument its own way, with a ``code``."""
+    field = _UNKNOWN_FIELD.match(error.message)
+    if field:
+        name, owner = field.groups()
+        message = f"Field '{name}' doesn't exist on type '{owner}'"
+        extensions = {"code": "undefinedField", "typeName": owner, "fieldName": name}
+        return GraphQLError(message, error.nodes, extensions=extensions)
+    argument = _UNKNOWN_ARGUMENT.match(error.message)
+    if argument:
+        name, owner = argument.groups()
+        message = f"Field '{owner}' doesn't accept argument '{name}'"
+        extensions = {"code": "argumentNotAccepted", "name": owner, "argumentName": name}
+        return GraphQLError(message, error.nodes, extensions=extensions)
+    return error
 
 
 def _format(error: GraphQLError) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from simulators.github_graphql_nodes import (
     connection,
     not_found,
 )
-from simulators.github_ids import iso, node_id
+from simulators.github_ids import decode_node_id, iso, node_id
 from simulators.github_paging import decode_cursor, encode_cursor
 from simulators.github_projects import (
     FieldOption,
@@ -53,7 +53,28 @@ _VALUE_TYPENAMES = {
 
 
 class ProjectsRoot(QueryRoot):
-    """The query root with the project owners GitHub serves: organisations and users."""
+    """The query root with the project owners GitHub serves (organisations and users), and
+    ``node``/``nodes`` that also know projects (``PVT_``) and their items (``PVTI_``)."""
+
+    def node(self, id: str) -> Any:
+        return self._project_node(id) or super().node(id)
+
+    def nodes(self, ids: list[str]) -> list[Any]:
+        found = super().nodes(ids)
+        return [self._project_node(each) or node for each, node in zip(ids, found, strict=True)]
+
+    def _project_node(self, global_id: str) -> ProjectNode | ItemNode | None:
+        decoded = decode_node_id(global_id)
+        if decoded is None or decoded[0] not in ("PVT", "PVTI"):
+            return None
+        projects = self.graph.world.projects.projects.values()
+        project = next((each for each in projects if each.id == decoded[1][0]), None)
+        if project is None:
+            return None
+        if decoded[0] == "PVT":
+            return ProjectNode(self.graph, project)
+        item = next((each for each in project.items if each.id == decoded[1][-1]), None)
+        return ItemNode(self.graph, item) if item else None
 
     def organization(self, login: str) -> ProjectOrganizationNode:
         if login != self.graph.world.owner:

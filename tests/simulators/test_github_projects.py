@@ -290,25 +290,36 @@ async def test_user_projects_and_missing_owners_or_numbers(
 
 
 @pytest.mark.parametrize(
-    ("selection", "message"),
+    ("selection", "kind", "message"),
     [
         (
             "items(first: 10) { nodes { bogus } }",
-            "Cannot query field 'bogus' on type 'ProjectV2Item'",
+            {"code": "undefinedField", "typeName": "ProjectV2Item", "fieldName": "bogus"},
+            "Field 'bogus' doesn't exist on type 'ProjectV2Item'",
         ),
-        ('items(first: 10, since: "2026-01-01") { totalCount }', "Unknown argument 'since'"),
-        ("items { totalCount }", "You must provide a `first` or `last` value"),
-        ("items(first: 101) { totalCount }", "exceeds the `first` limit of 100"),
-        ("statusUpdates(first: 5) { nodes { health } }", "Cannot query field 'health'"),
+        (
+            'items(first: 10, since: "2026-01-01") { totalCount }',
+            {"code": "argumentNotAccepted", "name": "items", "argumentName": "since"},
+            "Field 'items' doesn't accept argument 'since'",
+        ),
+        (
+            "statusUpdates(first: 5) { nodes { health } }",
+            {"code": "undefinedField", "typeName": "ProjectV2StatusUpdate", "fieldName": "health"},
+            "Field 'health' doesn't exist on type 'ProjectV2StatusUpdate'",
+        ),
+        ("items { totalCount }", None, "You must provide a `first` or `last` value"),
+        ("items(first: 101) { totalCount }", None, "exceeds the `first` limit of 100"),
     ],
 )
 async def test_unknown_fields_arguments_and_unbounded_pages_are_refused(
-    client: httpx.AsyncClient, selection: str, message: str
+    client: httpx.AsyncClient, selection: str, kind: dict[str, str] | None, message: str
 ) -> None:
     query = f'query {{ organization(login: "acme") {{ projectV2(number: 7) {{ {selection} }} }} }}'
     body = await ask(client, query)
     assert "data" not in body
-    assert message in body["errors"][0]["message"]
+    error = body["errors"][0]
+    assert message in error["message"]
+    assert error.get("extensions") == kind
 
 
 async def test_archived_and_redacted_items(client: httpx.AsyncClient, world: GitHubWorld) -> None:
@@ -357,3 +368,23 @@ def test_world_refuses_bad_project_edits_and_changes_nothing(world: GitHubWorld)
         world.add_draft("acme", 8, "Nowhere")
     assert len(world.projects.get("acme", 7).items) == 1
     assert world.projects.get("acme", 7).status_updates == []
+
+
+async def test_projects_and_items_resolve_by_node_id(
+    client: httpx.AsyncClient, world: GitHubWorld
+) -> None:
+    row = issues(world)[0]
+    item = world.add_to_project("acme", 7, row.repo.name, row.number)
+    project = world.projects.get("acme", 7)
+    query = """query($ids: [ID!]!) { nodes(ids: $ids) {
+      __typename ... on ProjectV2 { number } ... on ProjectV2Item { type project { number } }
+      ... on Issue { number } } }"""
+    ids = [project.node_id, item.node_id, row.node_id, "PVTI_lADOAAAAAc4AAAAB"]
+    body = await ask(client, query, ids=ids)
+    assert body["data"]["nodes"] == [
+        {"__typename": "ProjectV2", "number": 7},
+        {"__typename": "ProjectV2Item", "type": "ISSUE", "project": {"number": 7}},
+        {"__typename": "Issue", "number": row.number},
+        None,
+    ]
+    assert body["errors"][0]["type"] == "NOT_FOUND" and body["errors"][0]["path"] == ["nodes", 3]
