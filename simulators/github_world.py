@@ -301,6 +301,10 @@ class GitHubWorld:
             raise KeyError(f"no {kind} {owner!r} in this world")
         return self.projects.add_project(owner, number, title, org=org)
 
+    def close_project(self, owner: str, number: int) -> None:
+        project = self.projects.get(owner, number)
+        project.closed_at = project.updated_at = self.clock.stamp()
+
     def add_project_field(
         self,
         owner: str,

@@ -247,6 +247,9 @@ async def test_fields_describe_dates_iterations_and_options(
         {"id": configuration["iterations"][0]["id"], "title": "Sprint 2",
          "startDate": "2026-10-19", "duration": 14},
     ]  # fmt: skip
+    world.close_project("acme", 7)
+    closed = (await ask(client, FIELDS_QUERY))["data"]["organization"]["projectV2"]
+    assert closed["closed"] is True and closed["updatedAt"] > project["updatedAt"]
 
 
 async def test_status_updates_come_newest_first(
