@@ -25,15 +25,16 @@ from graphql import (
     validate,
 )
 
-from simulators.github_graphql_nodes import Graph, QueryRoot, node_typename
+from simulators.github_graphql_nodes import Graph, node_typename
 from simulators.github_graphql_plan import Plan, plan_query
+from simulators.github_graphql_projects import ProjectsRoot
 from simulators.github_paging import Ordering
 from simulators.github_payloads import Renderer
 from simulators.github_rate import RateInfo, RateWindow
 from simulators.github_world import GitHubWorld
 
 SCHEMA_PATH = Path(__file__).with_name("github_schema.graphql")
-_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
 def load_schema() -> GraphQLSchema:
@@ -76,7 +77,7 @@ class GraphQLService:
             return {"errors": [_format(error)]}, {}
         problems = validate(self.schema, document)
         if problems:
-            return {"errors": [_format(error) for error in problems]}, {}
+            return {"errors": [_format(_in_github_words(error)) for error in problems]}, {}
         plan: Plan = plan_query(self.schema, document, variables)
         if plan.errors:
             return {"errors": [_format(error) for error in plan.errors]}, {}
@@ -86,7 +87,7 @@ class GraphQLService:
             return {"errors": [{"type": "RATE_LIMITED", "message": message}]}, {}
         self.window.used += cost
         graph = Graph(self.world, self.ordering, renderer)
-        root = QueryRoot(graph, RateInfo(cost, plan.nodes, self.window))
+        root = ProjectsRoot(graph, RateInfo(cost, plan.nodes, self.window))
         result = execute(
             self.schema,
             document,
@@ -102,6 +103,27 @@ class GraphQLService:
         if result.errors:
             body["errors"] = [_format(error) for error in result.errors]
         return body, {}
+
+
+_UNKNOWN_FIELD = re.compile(r"Cannot query field '(\w+)' on type '(\w+)'\.")
+_UNKNOWN_ARGUMENT = re.compile(r"Unknown argument '(\w+)' on field '\w+\.(\w+)'\.")
+
+
+def _in_github_words(error: GraphQLError) -> GraphQLError:
+    """GitHub's validator words an unknown field or argument its own way, with a ``code``."""
+    field = _UNKNOWN_FIELD.match(error.message)
+    if field:
+        name, owner = field.groups()
+        message = f"Field '{name}' doesn't exist on type '{owner}'"
+        extensions = {"code": "undefinedField", "typeName": owner, "fieldName": name}
+        return GraphQLError(message, error.nodes, extensions=extensions)
+    argument = _UNKNOWN_ARGUMENT.match(error.message)
+    if argument:
+        name, owner = argument.groups()
+        message = f"Field '{owner}' doesn't accept argument '{name}'"
+        extensions = {"code": "argumentNotAccepted", "name": owner, "argumentName": name}
+        return GraphQLError(message, error.nodes, extensions=extensions)
+    return error
 
 
 def _format(error: GraphQLError) -> dict[str, Any]:

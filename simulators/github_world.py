@@ -12,6 +12,9 @@
 - labels ``bug``, ``enhancement``, ``documentation``, ``epic``, the ``initiative:*`` labels and
   ``component:<name>`` for every name in ``COMPONENT_NAMES``; three milestones per repository;
 - states open/closed with ``state_reason`` completed, not_planned, duplicate, reopened or null;
+- no Projects (v2) until a test or the demo adds them: ``add_project``, ``add_project_field``,
+  ``add_to_project`` (issues and pull requests), ``add_draft``, ``set_field_value``,
+  ``add_status_update`` (see ``github_projects``);
 - times in whole seconds before ``REFERENCE_NOW`` (2026-11-01T00:00:00Z), rendered like
   ``2026-10-30T12:34:56Z``.
 
@@ -21,19 +24,35 @@ from ``clock`` (strictly later seconds) and bumps ``version`` so cached ordering
 
 from __future__ import annotations
 
-import base64
 import random
-import struct
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime
 from typing import TypeVar, cast
 
-from simulators.world_common import COMPONENT_NAMES, REFERENCE_NOW_MS
+from simulators.github_ids import decode_node_id as decode_node_id
+from simulators.github_ids import iso as iso
+from simulators.github_ids import node_id as node_id
+from simulators.github_projects import (
+    FieldValueData,
+    Project,
+    ProjectField,
+    ProjectItem,
+    ProjectStore,
+    StatusUpdate,
+)
+from simulators.github_rows import REFERENCE_NOW as _REFERENCE_NOW
+from simulators.github_rows import GitHubClock as GitHubClock
+from simulators.github_rows import IssueRow as IssueRow
+from simulators.github_rows import Label as Label
+from simulators.github_rows import Milestone as Milestone
+from simulators.github_rows import Repo as Repo
+from simulators.github_rows import User as User
+from simulators.world_common import COMPONENT_NAMES
 
 T = TypeVar("T")
 
-REFERENCE_NOW = REFERENCE_NOW_MS // 1000
+REFERENCE_NOW = _REFERENCE_NOW
 DAY = 86_400
 FIRST_REPO_ID = 700_000_001
 FIRST_ISSUE_ID = 1_900_000_000
@@ -59,123 +78,6 @@ _OBJECTS = (
     "retry policy", "token refresh", "webhook delivery", "rate limiter", "schema migration",
     "audit log", "cache layer", "settlement batch", "search index", "idempotency keys",
 )  # fmt: skip
-
-
-def iso(seconds: int | None) -> str | None:
-    """GitHub's timestamp form: UTC, whole seconds, ``Z`` suffix."""
-    if seconds is None:
-        return None
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def node_id(prefix: str, *ids: int) -> str:
-    """A GitHub-style global id: the prefix, then base64url of a msgpack ``[0, *ids]`` array."""
-    packed = bytes([0x90 + len(ids) + 1, 0]) + b"".join(struct.pack(">BI", 0xCE, i) for i in ids)
-    return f"{prefix}_{base64.urlsafe_b64encode(packed).decode().rstrip('=')}"
-
-
-def decode_node_id(value: str) -> tuple[str, tuple[int, ...]] | None:
-    """The prefix and database ids inside a global id, or None when it is not one of ours."""
-    prefix, _, encoded = value.partition("_")
-    try:
-        packed = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
-    except ValueError:
-        return None
-    count = len(packed) - 2
-    if not prefix or count <= 0 or count % 5 or packed[:2] != bytes([0x91 + count // 5, 0]):
-        return None
-    parts = [struct.unpack(">BI", packed[2 + 5 * k : 7 + 5 * k]) for k in range(count // 5)]
-    if any(marker != 0xCE for marker, _ in parts):
-        return None
-    return prefix, tuple(number for _, number in parts)
-
-
-@dataclass(frozen=True, slots=True)
-class Repo:
-    id: int
-    owner: str
-    name: str
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.owner}/{self.name}"
-
-
-@dataclass(frozen=True, slots=True)
-class User:
-    id: int
-    login: str
-
-
-@dataclass(frozen=True, slots=True)
-class Label:
-    id: int
-    repo_id: int
-    name: str
-    color: str
-    description: str | None
-    default: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Milestone:
-    id: int
-    repo_id: int
-    number: int
-    title: str
-    description: str | None
-    due_on: int
-    created_at: int
-    updated_at: int
-
-
-@dataclass(slots=True)
-class IssueRow:
-    """One issue or pull request; times are epoch seconds."""
-
-    id: int
-    origin_repo_id: int
-    repo: Repo
-    number: int
-    title: str
-    body: str | None
-    state: str
-    state_reason: str | None
-    labels: tuple[str, ...]
-    assignees: tuple[User, ...]
-    milestone: Milestone | None
-    author: User
-    comments: int
-    created_at: int
-    updated_at: int
-    closed_at: int | None
-    is_pull: bool = False
-    merged_at: int | None = None
-    locked: bool = False
-    parent_id: int | None = None
-
-    @property
-    def node_id(self) -> str:
-        """Fixed at creation: a transferred issue keeps the id it was born with."""
-        return node_id("PR" if self.is_pull else "I", self.origin_repo_id, self.id)
-
-
-class GitHubClock:
-    """The organisation's "now" in epoch seconds; every mutation takes a strictly later second."""
-
-    def __init__(self, now: int = REFERENCE_NOW) -> None:
-        self.now = now
-
-    def advance(
-        self, *, days: float = 0, hours: float = 0, minutes: float = 0, seconds: float = 0
-    ) -> int:
-        delta = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-        self.now += int(delta.total_seconds())
-        return self.now
-
-    def stamp(self) -> int:
-        self.now += 1
-        return self.now
 
 
 def _pick(rng: random.Random, choices: Sequence[T]) -> T:
@@ -227,6 +129,7 @@ class GitHubWorld:
         self._counted_version = -1
         self._make_catalogues()
         self._generate(size)
+        self.projects = ProjectStore(self.clock, self.users[0])
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -388,6 +291,98 @@ class GitHubWorld:
         self._moved[old] = row.id
         self._bump(row)
         return row
+
+    def add_project(self, owner: str, number: int, title: str, *, org: bool = True) -> Project:
+        """A project of the organisation (``org=True``) or of one of its users, with GitHub's
+        built-in ``Title`` and ``Status`` (Todo, In Progress, Done) fields."""
+        logins = {user.login for user in self.users}
+        if (org and owner != self.owner) or (not org and owner not in logins):
+            kind = "organisation" if org else "user"
+            raise KeyError(f"no {kind} {owner!r} in this world")
+        return self.projects.add_project(owner, number, title, org=org)
+
+    def close_project(self, owner: str, number: int) -> None:
+        project = self.projects.get(owner, number)
+        project.closed_at = project.updated_at = self.clock.stamp()
+
+    def add_project_field(
+        self,
+        owner: str,
+        number: int,
+        name: str,
+        data_type: str,
+        *,
+        options: Sequence[str] = (),
+        iterations: Sequence[tuple[str, date, int]] = (),
+    ) -> ProjectField:
+        """A custom field: DATE, TEXT, NUMBER, SINGLE_SELECT (with ``options``) or ITERATION
+        (with ``iterations`` as (title, start date, duration in days))."""
+        project = self.projects.get(owner, number)
+        return self.projects.add_field(project, name, data_type, options, iterations)
+
+    def add_to_project(self, owner: str, number: int, repo: str, issue_number: int) -> ProjectItem:
+        """Add an issue or pull request (by its number in ``repo``); the item's type follows."""
+        project = self.projects.get(owner, number)
+        row = self.lookup(self.repos[repo], issue_number) if repo in self.repos else None
+        if row is None:
+            raise KeyError(f"no live issue or pull request {repo}#{issue_number}")
+        kind = "PULL_REQUEST" if row.is_pull else "ISSUE"
+        return self.projects.add_item(project, kind, row, None)
+
+    def add_draft(self, owner: str, number: int, title: str, body: str = "") -> ProjectItem:
+        project = self.projects.get(owner, number)
+        draft = self.projects.new_draft(title, body)
+        return self.projects.add_item(project, "DRAFT_ISSUE", None, draft)
+
+    def add_redacted_item(self, owner: str, number: int) -> ProjectItem:
+        """An item whose content the token may not see (a private repository's issue)."""
+        return self.projects.add_item(self.projects.get(owner, number), "REDACTED", None, None)
+
+    def project_item(self, owner: str, number: int, item: str) -> ProjectItem:
+        """An item by its node id (``PVTI_...``) or by its issue's key (``acme/search#4``)."""
+        project = self.projects.get(owner, number)
+        if item.startswith("PVTI_"):
+            found = next((each for each in project.items if each.node_id == item), None)
+        else:
+            row = self.require(item)
+            found = next((each for each in project.items if each.row is row), None)
+        if found is None:
+            raise KeyError(f"project {owner}/{number} has no item {item!r}")
+        return found
+
+    def set_field_value(
+        self, owner: str, number: int, item: str, field: str, value: FieldValueData | None
+    ) -> None:
+        """Set (or with None clear) a field of an item: a date or ``YYYY-MM-DD`` for DATE, the
+        option's name for SINGLE_SELECT, the iteration's title or id for ITERATION."""
+        self.projects.set_value(self.project_item(owner, number, item), field, value)
+
+    def archive_project_item(
+        self, owner: str, number: int, item: str, *, archived: bool = True
+    ) -> None:
+        found = self.project_item(owner, number, item)
+        found.archived = archived
+        self.projects.touch(found)
+
+    def add_status_update(
+        self,
+        owner: str,
+        number: int,
+        status: str | None,
+        *,
+        body: str = "",
+        start_date: date | None = None,
+        target_date: date | None = None,
+        creator: str | None = None,
+    ) -> StatusUpdate:
+        """A project status update (ON_TRACK, AT_RISK, OFF_TRACK, COMPLETE, INACTIVE)."""
+        author = next((user for user in self.users if user.login == creator), None)
+        if creator is not None and author is None:
+            raise KeyError(f"no user {creator!r} in this world")
+        project = self.projects.get(owner, number)
+        return self.projects.add_status_update(
+            project, status, body, start_date, target_date, author
+        )
 
     def _apply(self, row: IssueRow, name: str, value: object) -> None:
         if name == "state":
