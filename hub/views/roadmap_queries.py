@@ -23,6 +23,7 @@ from hub.storage.models import (
     Source,
     WorkItem,
 )
+from hub.views.derived_dates import child_spans, row_needs_children
 from hub.views.health import CLOSED, Blocker
 from hub.views.roadmap_model import Progress, RoadmapEntry, RoadmapFilter
 
@@ -108,9 +109,11 @@ def _overlapping(start: date | None, end: date | None) -> list[ColumnElement[boo
     return conditions
 
 
-async def epic_rows(
-    session: AsyncSession, statement: Select[Any]
-) -> list[tuple[WorkItem, str, str | None]]:
+EpicRow = tuple[WorkItem, str, str | None]
+"""An epic's row, its source's name and the id of its initiative."""
+
+
+async def epic_rows(session: AsyncSession, statement: Select[Any]) -> list[EpicRow]:
     rows = await session.execute(
         statement.add_columns(Source.name, INITIATIVE_OF)
         .options(*_without_large_columns(WorkItem))
@@ -120,14 +123,20 @@ async def epic_rows(
 
 
 async def initiatives(session: AsyncSession) -> dict[str, tuple[RoadmapEntry, WorkItem]]:
-    """Every live initiative; there are few."""
-    rows = await session.execute(
-        select(WorkItem, Source.name)
-        .join(Source, Source.id == WorkItem.source_id)
-        .options(*_without_large_columns(WorkItem))
-        .where(WorkItem.level == Level.INITIATIVE, WorkItem.deleted == false())
-    )
-    return {row.id: (RoadmapEntry.from_row(row, source), row) for row, source in rows}
+    """Every live initiative (there are few), dates derived from its children where it has
+    none of its own."""
+    rows = (
+        await session.execute(
+            select(WorkItem, Source.name)
+            .join(Source, Source.id == WorkItem.source_id)
+            .options(*_without_large_columns(WorkItem))
+            .where(WorkItem.level == Level.INITIATIVE, WorkItem.deleted == false())
+        )
+    ).all()
+    spans = await child_spans(session, [row.id for row, _ in rows if row_needs_children(row)])
+    return {
+        row.id: (RoadmapEntry.from_row(row, source, spans.get(row.id)), row) for row, source in rows
+    }
 
 
 async def child_progress(session: AsyncSession, epic_ids: Select[Any]) -> dict[str, Progress]:
