@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from hub.contract.records import DeclaredHealth, StatusCategory
 from hub.storage.models import WorkItem
-from hub.views.derived_dates import DateOrigin, Span, shown_dates
+from hub.views.derived_dates import DateOrigin, ShownDates, Span, shown_dates
 from hub.views.filter_values import check_text
 from hub.views.health import Blocker, Health, disagrees
 
@@ -105,6 +105,10 @@ class RoadmapEntry:
     progress: Progress = field(default_factory=Progress)
     health: Health = Health.NO_DATES
     slipping_blockers: list[Blocker] = field(default_factory=list)
+
+    @property
+    def dates(self) -> ShownDates:
+        return ShownDates(self.start_date, self.start_origin, self.target_date, self.target_origin)
 
     @property
     def health_disagrees(self) -> bool:
