@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from hub.contract.config import InitiativeConfig
 from hub.contract.records import DateSource, DeclaredHealth, HealthUpdate
 from hub.storage.models import WorkItem
+from hub.sync.native import store_hub_config
+from hub.sync.rules import HubRules
 from tests.stored import StoredRows
 from tests.sync.fakes import SOURCE, T0, EngineFor, FakeConnector, item
 
@@ -108,3 +111,12 @@ async def test_overlong_names_are_cut_and_nul_characters_removed(
     [row] = await stored.all(WorkItem)
     assert row.start_date_field == "S" * 200
     assert (row.declared_health_by, row.declared_health_note) == ("ada", "ok")
+
+
+async def test_dates_of_a_config_initiative_are_manual(sessions, stored: StoredRows) -> None:
+    initiative = InitiativeConfig(key="pay", title="Payments", target_date=date(2026, 9, 30))
+    async with sessions() as session, session.begin():
+        await store_hub_config(session, HubRules(initiatives=(initiative,)), T0)
+
+    [row] = await stored.all(WorkItem)
+    assert (row.start_date_source, row.target_date_source) == (None, DateSource.MANUAL)

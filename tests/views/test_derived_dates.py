@@ -132,3 +132,24 @@ async def test_a_cycle_of_parents_ends(sessions) -> None:
         spans = await child_spans(session, ["jira:A", "jira:B"])
 
     assert spans == {"jira:A": Span(None, JUN), "jira:B": Span(None, JUN)}
+
+
+async def test_an_initiative_derives_through_nested_initiatives_at_any_depth(sessions) -> None:
+    """Initiatives nest by their parent (a tracker's parent initiative); an undated one takes
+    its dates from sub-initiatives, theirs from their epics, theirs from their issues."""
+    async with sessions() as session, session.begin():
+        await add_sources(session)
+        session.add_all(
+            [
+                work_item("jira:TOP", Level.INITIATIVE, P),
+                work_item("jira:MID", Level.INITIATIVE, P, "jira:TOP", target_date=SEP),
+                work_item("jira:LOW", Level.INITIATIVE, P, "jira:MID"),
+                work_item("jira:E", Level.EPIC, P, "jira:LOW"),
+                work_item("jira:E-1", Level.ISSUE, P, "jira:E", start_date=JAN, target_date=JUL),
+            ]
+        )
+    async with sessions() as session:
+        spans = await child_spans(session, ["jira:TOP", "jira:LOW"])
+
+    assert spans["jira:LOW"] == Span(JAN, JUL)
+    assert spans["jira:TOP"] == Span(JAN, SEP)  # MID's declared target, LOW's derived start
