@@ -16,7 +16,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import cast
 
-from sqlalchemy import SQLColumnExpression, false, func, or_, select
+from sqlalchemy import (
+    SQLColumnExpression,
+    String,
+    false,
+    func,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.contract.records import DateSource, Level, StatusCategory
@@ -99,7 +108,7 @@ def row_needs_children(row: WorkItem) -> bool:
 
 async def child_spans(session: AsyncSession, parent_ids: Collection[str]) -> dict[str, Span]:
     """The span of the children of each of ``parent_ids`` (by the rules above; an item with
-    no dated child has an empty span). Two statements per level of the hierarchy walked."""
+    no dated child has an empty span). One statement per level of the hierarchy walked."""
     dialect = (await session.connection()).dialect.name
     own: dict[str, Span] = {}
     """Per parent: the span of its children's own dates."""
@@ -114,28 +123,30 @@ async def child_spans(session: AsyncSession, parent_ids: Collection[str]) -> dic
             WorkItem.deleted == false(),
             WorkItem.status_category != StatusCategory.CANCELED,
         )
-        spans = await session.execute(
-            select(_PARENT, func.min(WorkItem.start_date), func.max(WorkItem.target_date))
+        # One statement a level: per parent the span of its children's own dates (no child
+        # id), then each child that derives, with its own dates.
+        spans = (
+            select(
+                _PARENT,
+                null().cast(String),
+                func.min(WorkItem.start_date),
+                func.max(WorkItem.target_date),
+            )
             .where(*live)
             .group_by(_PARENT)
         )
-        own.update((parent, Span(start, target)) for parent, start, target in spans)
-        undated = await session.execute(
-            select(
-                WorkItem.id,
-                _PARENT,
-                WorkItem.start_date.is_(None),
-                WorkItem.target_date.is_(None),
-            ).where(
-                *live,
-                WorkItem.level != Level.ISSUE,
-                or_(WorkItem.start_date.is_(None), WorkItem.target_date.is_(None)),
-            )
+        undated = select(_PARENT, WorkItem.id, WorkItem.start_date, WorkItem.target_date).where(
+            *live,
+            WorkItem.level != Level.ISSUE,
+            or_(WorkItem.start_date.is_(None), WorkItem.target_date.is_(None)),
         )
         children = set()
-        for child, parent, lacks_start, lacks_target in undated:
-            deriving[parent].append((child, bool(lacks_start), bool(lacks_target)))
-            children.add(child)
+        for parent, child, start, target in await session.execute(union_all(spans, undated)):
+            if child is None:
+                own[parent] = Span(start, target)
+            else:
+                deriving[parent].append((child, start is None, target is None))
+                children.add(child)
         frontier = children - queried
         queried |= frontier
     return {parent: _span(parent, own, deriving, set()) for parent in parent_ids}

@@ -78,7 +78,9 @@ async def roadmap(
     epic_rows = await queries.epic_rows(
         session, queries.epics(WorkItem, filter=filter, start=start, end=end)
     )
-    spans = await child_spans(session, [row.id for row, *_ in epic_rows if row_needs_children(row)])
+    initiative_rows = await queries.initiatives(session) if group_by is Grouping.INITIATIVE else []
+    undated = [row for row, *_ in epic_rows + initiative_rows if row_needs_children(row)]
+    spans = await child_spans(session, [row.id for row in undated])
     progress = await queries.child_progress(session, epic_ids)
     blockers = await queries.open_blockers(session, epic_ids)
     epics: list[RoadmapEntry] = []
@@ -93,7 +95,10 @@ async def roadmap(
         initiative_of[epic.id] = initiative_id
 
     if group_by is Grouping.INITIATIVE:
-        initiatives = await queries.initiatives(session)
+        initiatives = {
+            row.id: (RoadmapEntry.from_row(row, source, spans.get(row.id)), row)
+            for row, source in initiative_rows
+        }
         show_empty = not filter.narrows and start is None and end is None
         lanes = _initiative_lanes(epics, initiative_of, initiatives, today, show_empty)
         items.update((i.id, initiatives[i.id][1]) for i in _lane_initiatives(lanes))

@@ -23,9 +23,8 @@ from hub.storage.models import (
     Source,
     WorkItem,
 )
-from hub.views.derived_dates import child_spans, row_needs_children
 from hub.views.health import CLOSED, Blocker
-from hub.views.roadmap_model import Progress, RoadmapEntry, RoadmapFilter
+from hub.views.roadmap_model import Progress, RoadmapFilter
 
 INITIATIVE_OF = func.coalesce(InitiativeAssignment.initiative_id, WorkItem.parent_id)
 """A person's assignment outranks the tracker parent and the hub's label rules."""
@@ -122,21 +121,15 @@ async def epic_rows(session: AsyncSession, statement: Select[Any]) -> list[EpicR
     return [(row[0], row[1], row[2]) for row in rows]
 
 
-async def initiatives(session: AsyncSession) -> dict[str, tuple[RoadmapEntry, WorkItem]]:
-    """Every live initiative (there are few), dates derived from its children where it has
-    none of its own."""
-    rows = (
-        await session.execute(
-            select(WorkItem, Source.name)
-            .join(Source, Source.id == WorkItem.source_id)
-            .options(*_without_large_columns(WorkItem))
-            .where(WorkItem.level == Level.INITIATIVE, WorkItem.deleted == false())
-        )
-    ).all()
-    spans = await child_spans(session, [row.id for row, _ in rows if row_needs_children(row)])
-    return {
-        row.id: (RoadmapEntry.from_row(row, source, spans.get(row.id)), row) for row, source in rows
-    }
+async def initiatives(session: AsyncSession) -> list[tuple[WorkItem, str]]:
+    """Every live initiative, with its source's name; there are few."""
+    rows = await session.execute(
+        select(WorkItem, Source.name)
+        .join(Source, Source.id == WorkItem.source_id)
+        .options(*_without_large_columns(WorkItem))
+        .where(WorkItem.level == Level.INITIATIVE, WorkItem.deleted == false())
+    )
+    return [(row, source) for row, source in rows]
 
 
 async def child_progress(session: AsyncSession, epic_ids: Select[Any]) -> dict[str, Progress]:
