@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
+from typing import TypeVar
 
 import strawberry
 
@@ -16,6 +18,8 @@ from hub.views.filter_values import EARLIEST_DAY, LATEST_DAY, MAX_TEXT_LENGTH
 from hub.views.items import count_items
 from schema.context import Info
 from schema.runs import SourceHealth, SyncRun, health_of
+
+T = TypeVar("T")
 
 strawberry.enum(Level, description="Where an item sits in the hierarchy.")
 strawberry.enum(StatusCategory, description="The tracker status, mapped to one of four categories.")
@@ -177,38 +181,49 @@ class Item:
             shown=dates,
         )
 
-    async def _dates(self, info: Info) -> ShownDates:
+    def _dates(self, info: Info, pick: Callable[[ShownDates], T]) -> T | Awaitable[T]:
+        """``pick`` of the dates as shown; at once where they are known (most items: no
+        awaiting per field), else once the children's span is loaded."""
         if self.shown is not None:
-            return self.shown
+            return pick(self.shown)
         if not needs_children(self.own_dates, self.level):
-            return self.own_dates
+            return pick(self.own_dates)
+        return self._derived(info, pick)
+
+    async def _derived(self, info: Info, pick: Callable[[ShownDates], T]) -> T:
         span = await info.context.loaders.child_span_by_id.load(self.id)
-        return derive(self.own_dates, self.level, span)
+        return pick(derive(self.own_dates, self.level, span))
 
     @strawberry.field(
         description="The item's start date; for an epic or initiative without one, the "
-        "earliest start among its children (see `startDateSource`)."
+        "earliest start among its children (see `startDateSource`).",
+        graphql_type=date | None,
     )
-    async def start_date(self, info: Info) -> date | None:
-        return (await self._dates(info)).start
+    def start_date(self, info: Info) -> date | None | Awaitable[date | None]:
+        return self._dates(info, lambda dates: dates.start)
 
     @strawberry.field(
         description="The item's target date; for an epic or initiative without one, the "
-        "latest target among its children (see `targetDateSource`)."
+        "latest target among its children (see `targetDateSource`).",
+        graphql_type=date | None,
     )
-    async def target_date(self, info: Info) -> date | None:
-        return (await self._dates(info)).target
+    def target_date(self, info: Info) -> date | None | Awaitable[date | None]:
+        return self._dates(info, lambda dates: dates.target)
 
     @strawberry.field(
         description="Where `startDate` came from; null when there is none. CHILDREN marks a "
-        "derived date, which never replaces a declared one."
+        "derived date, which never replaces a declared one.",
+        graphql_type=DateOrigin | None,
     )
-    async def start_date_source(self, info: Info) -> DateOrigin | None:
-        return DateOrigin.from_view((await self._dates(info)).start_origin)
+    def start_date_source(self, info: Info) -> DateOrigin | None | Awaitable[DateOrigin | None]:
+        return self._dates(info, lambda dates: DateOrigin.from_view(dates.start_origin))
 
-    @strawberry.field(description="Where `targetDate` came from; null when there is none.")
-    async def target_date_source(self, info: Info) -> DateOrigin | None:
-        return DateOrigin.from_view((await self._dates(info)).target_origin)
+    @strawberry.field(
+        description="Where `targetDate` came from; null when there is none.",
+        graphql_type=DateOrigin | None,
+    )
+    def target_date_source(self, info: Info) -> DateOrigin | None | Awaitable[DateOrigin | None]:
+        return self._dates(info, lambda dates: DateOrigin.from_view(dates.target_origin))
 
     @strawberry.field(description="Null when there is none, or the hub has not seen it.")
     async def parent(self, info: Info) -> Item | None:
