@@ -31,6 +31,7 @@ from hub.storage.models import (
     WorkItem,
 )
 from hub.views.components import items_at_risk
+from hub.views.derived_dates import Span, child_spans
 from hub.views.items import visible_items
 
 MAX_BATCH_SIZE = 1000
@@ -95,6 +96,13 @@ async def load_children(sessions: Sessions, parent_ids: list[str]) -> list[list[
     )
     rows = await _all(sessions, statement)
     return _grouped(parent_ids, ((row.WorkItem.parent_id, row.WorkItem) for row in rows))
+
+
+async def load_child_spans(sessions: Sessions, parent_ids: list[str]) -> list[Span]:
+    """The dates each item's children span, for items that derive dates from them."""
+    async with sessions() as session:
+        spans = await child_spans(session, parent_ids)
+    return [spans[parent_id] for parent_id in parent_ids]
 
 
 async def _related(
@@ -187,6 +195,7 @@ class Loaders:
     item_by_id: DataLoader[str, WorkItem | None]
     items_by_key: DataLoader[str, list[WorkItem]]
     children_by_parent_id: DataLoader[str, list[WorkItem]]
+    child_span_by_id: DataLoader[str, Span]
     blockers_by_item_id: DataLoader[str, list[WorkItem]]
     blocking_by_item_id: DataLoader[str, list[WorkItem]]
     links_by_item_id: DataLoader[str, list[WorkItem]]
@@ -205,6 +214,7 @@ def create_loaders(sessions: Sessions) -> Loaders:
         item_by_id=loader(load_items_by_id),
         items_by_key=loader(load_items_by_key),
         children_by_parent_id=loader(load_children),
+        child_span_by_id=loader(load_child_spans),
         blockers_by_item_id=loader(load_blockers),
         blocking_by_item_id=loader(load_blocking),
         links_by_item_id=loader(load_links),

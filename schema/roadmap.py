@@ -41,6 +41,12 @@ strawberry.enum(
 )
 
 
+DISAGREES = (
+    "Whether the health the team declared (`item.declaredHealth`) contradicts the computed "
+    "`health`: declared ON_TRACK while AT_RISK or OFF_TRACK, declared OFF_TRACK while "
+    "ON_TRACK, or declared COMPLETE while still open. False without a declared health."
+)
+
 Rows = Mapping[str, WorkItem]
 """The rows the view read of every item the roadmap shows, by id: its Items resolve from
 them at once, with no loader round trip (thousands of awaits for a whole roadmap)."""
@@ -116,7 +122,7 @@ class RoadmapEpic:
 
     @strawberry.field(description="The epic itself, from whichever tracker holds it.")
     def item(self) -> Item:
-        return Item.from_row(self.rows[self.entry.id])
+        return Item.from_row(self.rows[self.entry.id], self.entry.dates)
 
     @strawberry.field(description="Progress of the epic's child issues.")
     def progress(self) -> RoadmapProgress:
@@ -125,6 +131,10 @@ class RoadmapEpic:
     @strawberry.field(description="Whether the epic will make its target date.")
     def health(self) -> Health:
         return self.entry.health
+
+    @strawberry.field(description=DISAGREES)
+    def health_disagrees(self) -> bool:
+        return self.entry.health_disagrees
 
     @strawberry.field(
         description="Open items blocking this epic that threaten its target date: due after "
@@ -160,7 +170,8 @@ class RoadmapLane:
     def initiative(self) -> Item | None:
         if self.lane.initiative is None:
             return None
-        return Item.from_row(self.rows[self.lane.initiative.id])
+        initiative = self.lane.initiative
+        return Item.from_row(self.rows[initiative.id], initiative.dates)
 
     @strawberry.field(
         description="The epics' progress added up (counts and estimates); canceled epics "
@@ -175,6 +186,15 @@ class RoadmapLane:
     )
     def health(self) -> Health:
         return self.lane.health
+
+    @strawberry.field(
+        description="Whether the health its team declared contradicts the computed one, for "
+        "the lane's initiative or any epic in the lane (see `RoadmapEpic.healthDisagrees`)."
+    )
+    def health_disagrees(self) -> bool:
+        lane = self.lane
+        entries = [*lane.epics, *([lane.initiative] if lane.initiative else [])]
+        return any(entry.health_disagrees for entry in entries)
 
     @strawberry.field(description="The lane's epics by target date (undated last), then key.")
     def epics(self) -> list[RoadmapEpic]:

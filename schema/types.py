@@ -2,21 +2,72 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
+from typing import TypeVar
 
 import strawberry
 
 import hub.views.item_filter as view
 from hub.contract.config import SourceConfig
-from hub.contract.records import Level, StatusCategory
+from hub.contract.records import DateSource, DeclaredHealth, Level, StatusCategory
 from hub.storage import models
+from hub.views import derived_dates
+from hub.views.derived_dates import ShownDates, derive, needs_children, own_dates
 from hub.views.filter_values import EARLIEST_DAY, LATEST_DAY, MAX_TEXT_LENGTH
 from hub.views.items import count_items
 from schema.context import Info
 from schema.runs import SourceHealth, SyncRun, health_of
 
+T = TypeVar("T")
+
 strawberry.enum(Level, description="Where an item sits in the hierarchy.")
 strawberry.enum(StatusCategory, description="The tracker status, mapped to one of four categories.")
+strawberry.enum(
+    DateSource,
+    description="Where a date came from. FIELD: a date field of the item. PROJECT_FIELD: a "
+    "date field of a planning project holding it (GitHub Projects). ITERATION, SPRINT, "
+    "RELEASE, MILESTONE, CYCLE: the dates of the iteration, sprint, release (fix version), "
+    "milestone or cycle it is in. CHILDREN: derived when read, the earliest start or latest "
+    "target of its children, for an epic or initiative without a date of its own. MANUAL: "
+    "declared in the hub (the config or the API).",
+)
+strawberry.enum(
+    DeclaredHealth,
+    description="The health a team declared in a status update (GitHub Projects, Linear).",
+)
+
+
+@strawberry.type(description="Where a date came from.")
+class DateOrigin:
+    source: DateSource
+    field: str | None = strawberry.field(
+        description="The name of the field, sprint, iteration... it was read from, as the "
+        "tracker calls it; null where there is none (derived dates) or it is not known."
+    )
+
+    @classmethod
+    def from_view(cls, origin: derived_dates.DateOrigin | None) -> DateOrigin | None:
+        return None if origin is None else cls(source=origin.source, field=origin.field)
+
+
+@strawberry.type(description="What a team said about an item's health, and when and who.")
+class HealthUpdate:
+    status: DeclaredHealth
+    at: datetime | None = strawberry.field(description="When the team said it.")
+    by: str | None = strawberry.field(description="Who said it, as the tracker names them.")
+    note: str | None = strawberry.field(description="The update's text, as written.")
+
+    @classmethod
+    def from_row(cls, row: models.WorkItem) -> HealthUpdate | None:
+        if row.declared_health is None:
+            return None
+        return cls(
+            status=row.declared_health,
+            at=row.declared_health_at,
+            by=row.declared_health_by,
+            note=row.declared_health_note,
+        )
 
 
 @strawberry.type(description="A configured tracker connection.")
@@ -89,20 +140,26 @@ class Item:
     level: Level
     status: str = strawberry.field(description="The status name as the tracker shows it.")
     status_category: StatusCategory
-    start_date: date | None
-    target_date: date | None
     completed_at: datetime | None
     labels: list[str]
     estimate: float | None
     created_at: datetime
     updated_at: datetime
+    declared_health: HealthUpdate | None = strawberry.field(
+        description="The team's latest status update; null when it gave none. The hub's own "
+        "judgement is the roadmap's `health`."
+    )
 
     parent_id: strawberry.Private[str | None]
     source_id: strawberry.Private[int]
     assignee_id: strawberry.Private[str | None]
+    own_dates: strawberry.Private[ShownDates]
+    shown: strawberry.Private[ShownDates | None]
+    """The dates as shown, where the reader already derived them (the roadmap)."""
 
     @classmethod
-    def from_row(cls, row: models.WorkItem) -> Item:
+    def from_row(cls, row: models.WorkItem, dates: ShownDates | None = None) -> Item:
+        """``dates``: the row's dates as shown, where the caller derived them already."""
         return cls(
             id=strawberry.ID(row.id),
             key=row.key,
@@ -111,8 +168,6 @@ class Item:
             level=row.level,
             status=row.status_name,
             status_category=row.status_category,
-            start_date=row.start_date,
-            target_date=row.target_date,
             completed_at=row.completed_at,
             labels=list(row.labels),
             estimate=row.estimate,
@@ -121,7 +176,54 @@ class Item:
             parent_id=row.parent_id,
             source_id=row.source_id,
             assignee_id=row.assignee_id,
+            declared_health=HealthUpdate.from_row(row),
+            own_dates=own_dates(row),
+            shown=dates,
         )
+
+    def _dates(self, info: Info, pick: Callable[[ShownDates], T]) -> T | Awaitable[T]:
+        """``pick`` of the dates as shown; at once where they are known (most items: no
+        awaiting per field), else once the children's span is loaded."""
+        if self.shown is not None:
+            return pick(self.shown)
+        if not needs_children(self.own_dates, self.level):
+            return pick(self.own_dates)
+        return self._derived(info, pick)
+
+    async def _derived(self, info: Info, pick: Callable[[ShownDates], T]) -> T:
+        span = await info.context.loaders.child_span_by_id.load(self.id)
+        return pick(derive(self.own_dates, self.level, span))
+
+    @strawberry.field(
+        description="The item's start date; for an epic or initiative without one, the "
+        "earliest start among its children (see `startDateSource`).",
+        graphql_type=date | None,
+    )
+    def start_date(self, info: Info) -> date | None | Awaitable[date | None]:
+        return self._dates(info, lambda dates: dates.start)
+
+    @strawberry.field(
+        description="The item's target date; for an epic or initiative without one, the "
+        "latest target among its children (see `targetDateSource`).",
+        graphql_type=date | None,
+    )
+    def target_date(self, info: Info) -> date | None | Awaitable[date | None]:
+        return self._dates(info, lambda dates: dates.target)
+
+    @strawberry.field(
+        description="Where `startDate` came from; null when there is none. CHILDREN marks a "
+        "derived date, which never replaces a declared one.",
+        graphql_type=DateOrigin | None,
+    )
+    def start_date_source(self, info: Info) -> DateOrigin | None | Awaitable[DateOrigin | None]:
+        return self._dates(info, lambda dates: DateOrigin.from_view(dates.start_origin))
+
+    @strawberry.field(
+        description="Where `targetDate` came from; null when there is none.",
+        graphql_type=DateOrigin | None,
+    )
+    def target_date_source(self, info: Info) -> DateOrigin | None | Awaitable[DateOrigin | None]:
+        return self._dates(info, lambda dates: DateOrigin.from_view(dates.target_origin))
 
     @strawberry.field(description="Null when there is none, or the hub has not seen it.")
     async def parent(self, info: Info) -> Item | None:

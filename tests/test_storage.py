@@ -1,16 +1,19 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from alembic import command
 from sqlalchemy import (
+    Date,
     Integer,
     String,
     Text,
+    bindparam,
     column,
     func,
     insert,
+    inspect,
     select,
     table,
     text,
@@ -20,7 +23,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from hub.contract.records import Level, StatusCategory
+from hub.contract.records import DateSource, DeclaredHealth, Level, StatusCategory
 from hub.storage.database import create_engine
 from hub.storage.migrate import alembic_config, upgrade
 from hub.storage.models import Source, SyncCursor, WorkItem
@@ -206,3 +209,62 @@ async def test_downgrading_puts_the_census_cursor_back_and_keeps_every_item(
         reconciled = dict((await session.execute(select(Source.name, Source.reconciled_at))).all())
     assert reconciled == {"jira": RECONCILED, "gh": None}
     assert await cursor_rows(sessions) == []
+
+
+async def test_upgrading_marks_every_stored_date_as_read_from_a_field(engine, sessions) -> None:
+    """Before 0009 dates had no source; every connector read them from a field of the item."""
+    async with sessions() as session, session.begin():
+        session.add(Source(id=1, name="jira", kind="jira", base_url="https://x", created_at=T))
+    await downgrade(engine, "0008")
+    try:
+        async with engine.begin() as connection:
+            for n, target in ((1, "2026-06-30"), (2, None)):
+                await connection.execute(
+                    text(
+                        "INSERT INTO work_items (id, source_id, external_id, key, url, title, "
+                        "body, level, status_name, status_category, target_date, labels, "
+                        "created_at, updated_at, deleted, raw, content_hash, synced_at) VALUES "
+                        f"('jira:{n}', 1, '{n}', 'PAY-{n}', 'https://x', 't', '', 'EPIC', "
+                        "'To Do', 'TODO', :target, '[]', :t, :t, false, '{}', 'h', :t)"
+                    ).bindparams(
+                        bindparam("target", date.fromisoformat(target) if target else None, Date),
+                        bindparam("t", T, UTCDateTime()),
+                    )
+                )
+    finally:
+        await upgrade(engine)
+
+    async with sessions() as session:
+        rows = await session.execute(
+            select(WorkItem.id, WorkItem.start_date_source, WorkItem.target_date_source).order_by(
+                WorkItem.id
+            )
+        )
+        assert rows.all() == [("jira:1", None, DateSource.FIELD), ("jira:2", None, None)]
+
+
+async def test_downgrading_0009_drops_the_plan_columns_and_keeps_every_item(
+    engine, sessions
+) -> None:
+    async with sessions() as session, session.begin():
+        session.add(Source(id=1, name="jira", kind="jira", base_url="https://x", created_at=T))
+        row = work_item("jira:1", source_id=1, now=T)
+        row.declared_health, row.target_date_source = DeclaredHealth.AT_RISK, DateSource.SPRINT
+        session.add(row)
+
+    await downgrade(engine, "0008")
+    try:
+        async with engine.connect() as connection:
+            names = await connection.run_sync(
+                lambda sync: {c["name"] for c in inspect(sync).get_columns("work_items")}
+            )
+            assert await connection.scalar(text("SELECT count(*) FROM work_items")) == 1
+        assert not names & {"declared_health", "target_date_source", "start_date_field"}
+    finally:
+        await upgrade(engine)
+    assert await _count_items(sessions) == 1
+
+
+async def _count_items(sessions: Sessions) -> int:
+    async with sessions() as session:
+        return (await session.scalar(select(func.count()).select_from(WorkItem))) or 0

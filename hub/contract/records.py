@@ -49,6 +49,46 @@ class RunStatus(StrEnum):
     """Not run: another sync of the source held its lock. Never stored."""
 
 
+class DateSource(StrEnum):
+    """Where an item's start or target date came from."""
+
+    FIELD = "FIELD"
+    """A date field of the item itself (Jira ``duedate`` or ``Target start``, Linear
+    ``dueDate``)."""
+    PROJECT_FIELD = "PROJECT_FIELD"
+    """A date field of a planning project the item is in (GitHub Projects)."""
+    ITERATION = "ITERATION"
+    SPRINT = "SPRINT"
+    RELEASE = "RELEASE"
+    MILESTONE = "MILESTONE"
+    CYCLE = "CYCLE"
+    CHILDREN = "CHILDREN"
+    """Derived when read: the earliest start or latest target of the item's children. Never
+    stored; a connector setting it is a mapping error."""
+    MANUAL = "MANUAL"
+
+
+class DeclaredHealth(StrEnum):
+    """What a team said about an item's health in a status update (GitHub Projects, Linear)."""
+
+    ON_TRACK = "ON_TRACK"
+    AT_RISK = "AT_RISK"
+    OFF_TRACK = "OFF_TRACK"
+    COMPLETE = "COMPLETE"
+    INACTIVE = "INACTIVE"
+
+
+@dataclass(frozen=True, slots=True)
+class HealthUpdate:
+    """A team's latest word on an item's health: the status, when and by whom, and why."""
+
+    status: DeclaredHealth
+    at: datetime | None = None
+    by: str | None = None
+    """The author's name or login, as the tracker shows it."""
+    note: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class PersonRecord:
     external_id: str
@@ -83,6 +123,13 @@ class ItemRecord:
     blocked_by: tuple[str, ...] = ()
     """External ids of items that block this one."""
     deleted: bool = False
+    start_date_source: DateSource | None = None
+    """Where ``start_date`` came from; the store records FIELD for a date given without one."""
+    start_date_field: str | None = None
+    """The name of the field, sprint, iteration... the start date was read from."""
+    target_date_source: DateSource | None = None
+    target_date_field: str | None = None
+    declared_health: HealthUpdate | None = None
     raw: bytes = field(default=b"{}", compare=False)
     """The tracker's payload as UTF-8 JSON, stored as the item's ``raw``: the text the tracker
     sent (``connectors.body.element``) or the parsed payload written by ``raw_json``."""

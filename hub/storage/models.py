@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from hub.contract.records import Level, Provenance, StatusCategory
+from hub.contract.records import DateSource, DeclaredHealth, Level, Provenance, StatusCategory
 from hub.storage.types import JSONDocument, UTCDateTime
 
 NAMING_CONVENTION = {
@@ -83,6 +83,17 @@ class WorkItem(Base):
     """The parent the last sync gave: the tracker's, or the hub rules' initiative."""
     start_date: Mapped[date | None] = mapped_column(Date)
     target_date: Mapped[date | None] = mapped_column(Date)
+    start_date_source: Mapped[DateSource | None] = mapped_column(_enum(DateSource))
+    """Where ``start_date`` came from; set whenever it is (a derived date is never stored)."""
+    start_date_field: Mapped[str | None] = mapped_column(String(200))
+    """The name of the field, sprint, iteration... it was read from, when the tracker has one."""
+    target_date_source: Mapped[DateSource | None] = mapped_column(_enum(DateSource))
+    target_date_field: Mapped[str | None] = mapped_column(String(200))
+    declared_health: Mapped[DeclaredHealth | None] = mapped_column(_enum(DeclaredHealth))
+    """The team's latest status update; the hub's own judgement is computed when read."""
+    declared_health_at: Mapped[datetime | None]
+    declared_health_by: Mapped[str | None] = mapped_column(String(200))
+    declared_health_note: Mapped[str | None] = mapped_column(Text)
     completed_at: Mapped[datetime | None]
     assignee_id: Mapped[str | None] = mapped_column(String(200))
     labels: Mapped[list[str]] = mapped_column(JSONDocument, default=list)

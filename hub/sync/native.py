@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, CursorResult, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.contract.config import HUB_SOURCE, InitiativeConfig
-from hub.contract.records import ItemRecord, Level, hub_id, raw_json
+from hub.contract.records import DateSource, ItemRecord, Level, hub_id, raw_json
 from hub.storage.models import Component, Source, WorkItem
 from hub.storage.upsert import upsert
 from hub.sync.links import mentions_changed
@@ -90,6 +90,8 @@ def initiative_record(initiative: InitiativeConfig) -> ItemRecord:
         status_category=initiative.status,
         start_date=initiative.start_date,
         target_date=initiative.target_date,
+        start_date_source=DateSource.MANUAL,  # the store keeps a source only beside a date
+        target_date_source=DateSource.MANUAL,
         created_at=_DECLARED,
         updated_at=_DECLARED,
         raw=raw_json(initiative.model_dump(mode="json")),

@@ -13,11 +13,14 @@ from dataclasses import replace
 from typing import Any
 
 from connectors.base import Skipped
-from hub.contract.records import ItemRecord
+from hub.contract.records import DateSource, ItemRecord
 
 MAX_BODY = 1_000_000
 LIMITS = {"external_id": 128, "key": 200, "url": 1024, "status_name": 128}
 """Column sizes of ``work_items`` for the tracker's identifiers and names."""
+NAME_LENGTH = 200
+"""Column size of the names a date was read from and of a status update's author: longer
+ones are cut, as they only tell people where to look."""
 
 
 def screen(items: Sequence[ItemRecord]) -> tuple[list[ItemRecord], list[Skipped]]:
@@ -38,7 +41,20 @@ def _clean(item: ItemRecord) -> ItemRecord:
             raise ValueError(f"{name} is empty")
         if len(value) > limit:
             raise ValueError(f"{name} has {len(value)} characters; the hub stores at most {limit}")
+    for name in ("start_date_source", "target_date_source"):
+        if getattr(item, name) is DateSource.CHILDREN:
+            raise ValueError(f"{name} is CHILDREN, which the hub derives and never stores")
     changes: dict[str, Any] = {}
+    for name in ("start_date_field", "target_date_field"):
+        value = getattr(item, name)
+        if value is not None and ("\x00" in value or len(value) > NAME_LENGTH):
+            changes[name] = value.replace("\x00", "")[:NAME_LENGTH]
+    update = item.declared_health
+    if update is not None:
+        by = None if update.by is None else update.by.replace("\x00", "")[:NAME_LENGTH]
+        note = update.note.replace("\x00", "")[:MAX_BODY]
+        if (by, note) != (update.by, update.note):
+            changes["declared_health"] = replace(update, by=by, note=note)
     for name in ("title", "body", "status_name", "key", "url"):
         value = getattr(item, name)
         if "\x00" in value:

@@ -23,7 +23,7 @@ import orjson
 from sqlalchemy import and_, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.contract.records import ItemRecord, Provenance, StatusCategory, hub_id
+from hub.contract.records import DateSource, ItemRecord, Provenance, StatusCategory, hub_id
 from hub.storage.id_lists import among, plan_per_batch
 from hub.storage.models import (
     Component,
@@ -167,6 +167,8 @@ def _item_row(
         "synced_parent_id": parent,
         "start_date": item.start_date,
         "target_date": item.target_date,
+        **_date_origins(item),
+        **_declared_health(item),
         "completed_at": item.completed_at,
         "assignee_id": (hub_id(source_name, item.assignee.external_id) if item.assignee else None),
         "labels": list(item.labels),
@@ -177,6 +179,29 @@ def _item_row(
         "raw": item.raw,  # the bytes just hashed, written as they are
         "content_hash": digest,
         "synced_at": now,
+    }
+
+
+def _date_origins(item: ItemRecord) -> dict[str, Any]:
+    """A date without a source was read from a field of the item (what every connector did
+    before dates had sources); no date, no source."""
+    origins: dict[str, Any] = {}
+    for end, day, source, name in (
+        ("start", item.start_date, item.start_date_source, item.start_date_field),
+        ("target", item.target_date, item.target_date_source, item.target_date_field),
+    ):
+        origins[f"{end}_date_source"] = None if day is None else source or DateSource.FIELD
+        origins[f"{end}_date_field"] = None if day is None else name
+    return origins
+
+
+def _declared_health(item: ItemRecord) -> dict[str, Any]:
+    update = item.declared_health
+    return {
+        "declared_health": None if update is None else update.status,
+        "declared_health_at": None if update is None else update.at,
+        "declared_health_by": None if update is None else update.by,
+        "declared_health_note": None if update is None else update.note or None,
     }
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from hub.contract.records import StatusCategory
+from hub.contract.records import DeclaredHealth, StatusCategory
 
 PACE_MARGIN = 0.25
 """How far progress may trail the elapsed share of the window before an item is at risk."""
@@ -124,3 +124,22 @@ def initiative_health(schedule: Schedule, today: date, epics: Iterable[Health]) 
 def worst(healths: Iterable[Health], default: Health = Health.NO_DATES) -> Health:
     """The health most in need of attention, or ``default`` for no items."""
     return max(healths, key=SEVERITY.index, default=default)
+
+
+CONTRADICTED = {
+    DeclaredHealth.ON_TRACK: frozenset({Health.AT_RISK, Health.OFF_TRACK}),
+    DeclaredHealth.AT_RISK: frozenset(),
+    DeclaredHealth.OFF_TRACK: frozenset({Health.ON_TRACK}),
+    DeclaredHealth.COMPLETE: frozenset({Health.ON_TRACK, Health.AT_RISK, Health.OFF_TRACK}),
+    DeclaredHealth.INACTIVE: frozenset(),
+}
+"""The computed healths that contradict what the team declared: work called on track that
+the dates show at risk or late, called off track that the dates show on track, or called
+complete while still open. A team more cautious than the dates (AT_RISK on ON_TRACK) knows
+something the dates do not; INACTIVE (paused) claims nothing about delivery; NO_DATES gives
+nothing to compare; and once work is DONE its last update is history, not a claim."""
+
+
+def disagrees(declared: DeclaredHealth | None, computed: Health) -> bool:
+    """Whether the team's word and the hub's judgement contradict each other."""
+    return declared is not None and computed in CONTRADICTED[declared]

@@ -25,6 +25,7 @@ from hub.contract.config import HUB_SOURCE
 from hub.contract.records import StatusCategory
 from hub.storage.models import WorkItem
 from hub.views import roadmap_queries as queries
+from hub.views.derived_dates import Span, child_spans, row_needs_children, shown_dates
 from hub.views.filter_values import check_day
 from hub.views.health import (
     CLOSED,
@@ -77,12 +78,15 @@ async def roadmap(
     epic_rows = await queries.epic_rows(
         session, queries.epics(WorkItem, filter=filter, start=start, end=end)
     )
+    initiative_rows = await queries.initiatives(session) if group_by is Grouping.INITIATIVE else []
+    undated = [row for row, *_ in epic_rows + initiative_rows if row_needs_children(row)]
+    spans = await child_spans(session, [row.id for row in undated])
     progress = await queries.child_progress(session, epic_ids)
     blockers = await queries.open_blockers(session, epic_ids)
     epics: list[RoadmapEntry] = []
     initiative_of: dict[str, str | None] = {}
-    for row, source, initiative_id in epic_rows:
-        epic = RoadmapEntry.from_row(row, source)
+    for row, source, initiative_id in _shown(epic_rows, spans, start, end):
+        epic = RoadmapEntry.from_row(row, source, spans.get(row.id))
         epic.progress = progress.get(epic.id, Progress())
         _judge_epic(epic, [b for b, _ in blockers.get(epic.id, [])], today)
         items[epic.id] = row
@@ -91,7 +95,10 @@ async def roadmap(
         initiative_of[epic.id] = initiative_id
 
     if group_by is Grouping.INITIATIVE:
-        initiatives = await queries.initiatives(session)
+        initiatives = {
+            row.id: (RoadmapEntry.from_row(row, source, spans.get(row.id)), row)
+            for row, source in initiative_rows
+        }
         show_empty = not filter.narrows and start is None and end is None
         lanes = _initiative_lanes(epics, initiative_of, initiatives, today, show_empty)
         items.update((i.id, initiatives[i.id][1]) for i in _lane_initiatives(lanes))
@@ -103,6 +110,25 @@ async def roadmap(
     else:
         lanes = _lanes(epics, group_by, _quarter)
     return Roadmap(lanes=lanes, summary=_summary(epics), items=items)
+
+
+def _shown(
+    rows: list[queries.EpicRow], spans: dict[str, Span], start: date | None, end: date | None
+) -> list[queries.EpicRow]:
+    """The epics whose window overlaps [start, end] with their dates as shown, by target date
+    (undated last), then key: statements filter and order by stored dates, which derived
+    ones fill in."""
+    kept = []
+    for row, source, initiative_id in rows:
+        dates = shown_dates(row, spans.get(row.id))
+        window_start = dates.start or row.created_at.astimezone(UTC).date()
+        if end is not None and window_start > end:
+            continue
+        if start is not None and dates.target is not None and dates.target < start:
+            continue
+        kept.append(((row, source, initiative_id), dates.target))
+    kept.sort(key=lambda pair: (pair[1] is None, pair[1] or date.max, pair[0][0].key))
+    return [row for row, _ in kept]
 
 
 def _judge_epic(epic: RoadmapEntry, blockers: list[Blocker], today: date) -> None:

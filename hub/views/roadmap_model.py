@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from hub.contract.records import StatusCategory
+from hub.contract.records import DeclaredHealth, StatusCategory
 from hub.storage.models import WorkItem
+from hub.views.derived_dates import DateOrigin, ShownDates, Span, shown_dates
 from hub.views.filter_values import check_text
-from hub.views.health import Blocker, Health
+from hub.views.health import Blocker, Health, disagrees
 
 
 class Grouping(StrEnum):
@@ -97,16 +98,30 @@ class RoadmapEntry:
     target_date: date | None
     completed_at: datetime | None
     created_on: date
+    start_origin: DateOrigin | None = None
+    target_origin: DateOrigin | None = None
+    """Where the dates shown came from: CHILDREN where derived (``hub.views.derived_dates``)."""
+    declared_health: DeclaredHealth | None = None
     progress: Progress = field(default_factory=Progress)
     health: Health = Health.NO_DATES
     slipping_blockers: list[Blocker] = field(default_factory=list)
+
+    @property
+    def dates(self) -> ShownDates:
+        return ShownDates(self.start_date, self.start_origin, self.target_date, self.target_origin)
+
+    @property
+    def health_disagrees(self) -> bool:
+        return disagrees(self.declared_health, self.health)
 
     @property
     def window_start(self) -> date:
         return self.start_date or self.created_on
 
     @classmethod
-    def from_row(cls, row: WorkItem, source: str) -> RoadmapEntry:
+    def from_row(cls, row: WorkItem, source: str, children: Span | None = None) -> RoadmapEntry:
+        """The row as shown, its missing dates derived from ``children`` where given."""
+        dates = shown_dates(row, children)
         return cls(
             id=row.id,
             key=row.key,
@@ -115,10 +130,13 @@ class RoadmapEntry:
             source=source,
             status_name=row.status_name,
             status_category=row.status_category,
-            start_date=row.start_date,
-            target_date=row.target_date,
+            start_date=dates.start,
+            target_date=dates.target,
             completed_at=row.completed_at,
             created_on=row.created_at.astimezone(UTC).date(),
+            start_origin=dates.start_origin,
+            target_origin=dates.target_origin,
+            declared_health=row.declared_health,
         )
 
 

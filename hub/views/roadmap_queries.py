@@ -24,7 +24,7 @@ from hub.storage.models import (
     WorkItem,
 )
 from hub.views.health import CLOSED, Blocker
-from hub.views.roadmap_model import Progress, RoadmapEntry, RoadmapFilter
+from hub.views.roadmap_model import Progress, RoadmapFilter
 
 INITIATIVE_OF = func.coalesce(InitiativeAssignment.initiative_id, WorkItem.parent_id)
 """A person's assignment outranks the tracker parent and the hub's label rules."""
@@ -108,9 +108,11 @@ def _overlapping(start: date | None, end: date | None) -> list[ColumnElement[boo
     return conditions
 
 
-async def epic_rows(
-    session: AsyncSession, statement: Select[Any]
-) -> list[tuple[WorkItem, str, str | None]]:
+EpicRow = tuple[WorkItem, str, str | None]
+"""An epic's row, its source's name and the id of its initiative."""
+
+
+async def epic_rows(session: AsyncSession, statement: Select[Any]) -> list[EpicRow]:
     rows = await session.execute(
         statement.add_columns(Source.name, INITIATIVE_OF)
         .options(*_without_large_columns(WorkItem))
@@ -119,15 +121,15 @@ async def epic_rows(
     return [(row[0], row[1], row[2]) for row in rows]
 
 
-async def initiatives(session: AsyncSession) -> dict[str, tuple[RoadmapEntry, WorkItem]]:
-    """Every live initiative; there are few."""
+async def initiatives(session: AsyncSession) -> list[tuple[WorkItem, str]]:
+    """Every live initiative, with its source's name; there are few."""
     rows = await session.execute(
         select(WorkItem, Source.name)
         .join(Source, Source.id == WorkItem.source_id)
         .options(*_without_large_columns(WorkItem))
         .where(WorkItem.level == Level.INITIATIVE, WorkItem.deleted == false())
     )
-    return {row.id: (RoadmapEntry.from_row(row, source), row) for row, source in rows}
+    return [(row, source) for row, source in rows]
 
 
 async def child_progress(session: AsyncSession, epic_ids: Select[Any]) -> dict[str, Progress]:

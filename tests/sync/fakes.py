@@ -15,7 +15,14 @@ from connectors.base import Batch, Connector, Skipped
 from connectors.http.stats import RequestStats
 from hub.contract.config import SourceConfig
 from hub.contract.errors import TrackerAuthError
-from hub.contract.records import ItemRecord, Level, PersonRecord, StatusCategory
+from hub.contract.records import (
+    DateSource,
+    HealthUpdate,
+    ItemRecord,
+    Level,
+    PersonRecord,
+    StatusCategory,
+)
 from hub.sync import SyncEngine
 from hub.sync.rules import HubRules
 
@@ -54,6 +61,11 @@ class ItemChanges(TypedDict, total=False):
     blocks: tuple[str, ...]
     blocked_by: tuple[str, ...]
     deleted: bool
+    start_date_source: DateSource | None
+    start_date_field: str | None
+    target_date_source: DateSource | None
+    target_date_field: str | None
+    declared_health: HealthUpdate | None
     raw: bytes
 
 

@@ -7,7 +7,16 @@ from datetime import date, timedelta
 
 import pytest
 
-from hub.contract.records import ItemRecord, Level, PersonRecord, StatusCategory, raw_json
+from hub.contract.records import (
+    DateSource,
+    DeclaredHealth,
+    HealthUpdate,
+    ItemRecord,
+    Level,
+    PersonRecord,
+    StatusCategory,
+    raw_json,
+)
 from hub.sync.store import content_hash
 from tests.sync.fakes import T0, ItemChanges, item
 
@@ -33,6 +42,11 @@ CHANGES: list[ItemChanges] = [
     {"blocks": ("2",)},
     {"blocked_by": ("3",)},
     {"deleted": True},
+    {"start_date_source": DateSource.SPRINT},
+    {"start_date_field": "Sprint"},
+    {"target_date_source": DateSource.PROJECT_FIELD},
+    {"target_date_field": "Target date"},
+    {"declared_health": HealthUpdate(DeclaredHealth.AT_RISK)},
     {"raw": raw_json({"id": "1"})},
 ]
 """One change of each field, each to a value unlike the record's."""
@@ -56,6 +70,11 @@ def test_equal_records_and_rules_give_equal_hashes_and_new_rules_another() -> No
     assert content_hash(item(1), "rules-a") == content_hash(item(1), "rules-a")
     assert content_hash(item(1), "rules-a") != content_hash(item(1), "rules-b")
     # A person's fields and the order of tuples count too.
+    # So do a status update's fields.
+    said = HealthUpdate(DeclaredHealth.ON_TRACK, T0, "ada", "fine")
+    assert content_hash(item(1, declared_health=said)) != content_hash(
+        item(1, declared_health=replace(said, note="late"))
+    )
     assert content_hash(item(1, assignee=PersonRecord("u-1", "Ada"))) != content_hash(
         item(1, assignee=PersonRecord("u-1", "Ada L."))
     )

@@ -4,11 +4,13 @@ from datetime import date
 
 import pytest
 
-from hub.contract.records import StatusCategory
+from hub.contract.records import DeclaredHealth, StatusCategory
 from hub.views.health import (
+    CONTRADICTED,
     Blocker,
     Health,
     Schedule,
+    disagrees,
     elapsed_share,
     health_of,
     initiative_health,
@@ -108,3 +110,30 @@ def test_worst_orders_by_need_of_attention() -> None:
     assert worst([Health.NO_DATES, Health.AT_RISK, Health.DONE]) is Health.AT_RISK
     assert worst([Health.AT_RISK, Health.OFF_TRACK]) is Health.OFF_TRACK
     assert worst([]) is Health.NO_DATES
+
+
+@pytest.mark.parametrize(
+    ("declared", "computed", "flagged"),
+    [
+        (DeclaredHealth.ON_TRACK, Health.AT_RISK, True),
+        (DeclaredHealth.ON_TRACK, Health.OFF_TRACK, True),
+        (DeclaredHealth.ON_TRACK, Health.ON_TRACK, False),
+        (DeclaredHealth.ON_TRACK, Health.NO_DATES, False),
+        (DeclaredHealth.OFF_TRACK, Health.ON_TRACK, True),
+        (DeclaredHealth.OFF_TRACK, Health.AT_RISK, False),
+        (DeclaredHealth.AT_RISK, Health.ON_TRACK, False),
+        (DeclaredHealth.AT_RISK, Health.OFF_TRACK, False),
+        (DeclaredHealth.COMPLETE, Health.AT_RISK, True),
+        (DeclaredHealth.COMPLETE, Health.DONE, False),
+        (DeclaredHealth.INACTIVE, Health.OFF_TRACK, False),
+        (None, Health.OFF_TRACK, False),
+    ],
+)
+def test_declared_and_computed_health_disagree_only_where_they_contradict(
+    declared: DeclaredHealth | None, computed: Health, flagged: bool
+) -> None:
+    assert disagrees(declared, computed) is flagged
+
+
+def test_every_declared_health_has_a_rule() -> None:
+    assert set(CONTRADICTED) == set(DeclaredHealth)
