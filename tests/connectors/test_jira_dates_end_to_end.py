@@ -1,4 +1,4 @@
-"""Jira Plans dates over real HTTP: simulated site with Plans → connector → sync → stored origins."""
+"""Jira Plans dates over real HTTP: simulated site → connector → sync → stored origins."""
 
 from __future__ import annotations
 
