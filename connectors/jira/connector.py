@@ -17,11 +17,12 @@ import msgspec
 
 from connectors.base import Batch, Skipped, TrackerConnector
 from connectors.jira.client import JiraClient
+from connectors.jira.dates import DEFAULT_ORDER
 from connectors.jira.mapping import (
-    SYSTEM_FIELDS,
     CustomFields,
     find_custom_fields,
     map_issue,
+    requested_fields,
 )
 from connectors.paging import page_objects
 from connectors.payload import MAPPINGS, MappingError, parse_datetime
@@ -52,7 +53,8 @@ class JiraConnector(TrackerConnector[JiraClient]):
         return (ISSUES,)
 
     async def prepare(self) -> None:
-        """Find this site's "Start date" and story point field ids (they differ per site)."""
+        """Find this site's start date, story point, Plans and Sprint field ids (they differ
+        per site)."""
         self.custom = find_custom_fields(
             await self.client.fields(), start_date_names=(self.source.start_date_field,)
         )
@@ -65,10 +67,13 @@ class JiraConnector(TrackerConnector[JiraClient]):
         custom = self.custom or CustomFields()
         high = decode_cursor(cursor)
         jql = issue_jql(self.source, high)
-        fields = (*SYSTEM_FIELDS, *custom.ids)
+        dates = self.source.dates
+        fields = requested_fields(custom, dates)
         pages = self.client.search_pages(jql, fields, max_results=self.source.page_size or MAX_PAGE)
         async for page in pages:
-            items, skipped, page_high = map_page(page.issues, base=self.source.base, custom=custom)
+            items, skipped, page_high = map_page(
+                page.issues, base=self.source.base, custom=custom, dates=dates
+            )
             if page_high is not None and (high is None or page_high > high):
                 high = page_high
             yield Batch(
@@ -83,7 +88,11 @@ class JiraConnector(TrackerConnector[JiraClient]):
 
 
 def map_page(
-    issues: Sequence[msgspec.Raw], *, base: str, custom: CustomFields
+    issues: Sequence[msgspec.Raw],
+    *,
+    base: str,
+    custom: CustomFields,
+    dates: Sequence[str] = DEFAULT_ORDER,
 ) -> tuple[list[ItemRecord], list[Skipped], int | None]:
     """Mapped items, skipped issues and the newest ``updated`` (epoch ms) of one search page.
 
@@ -97,7 +106,7 @@ def map_page(
     high: int | None = None
     for issue, text in page_objects(issues, skipped, "search returned a non-object issue"):
         try:
-            item = map_issue(issue, base=base, custom=custom, raw=text)
+            item = map_issue(issue, base=base, custom=custom, dates=dates, raw=text)
         except MappingError as exc:
             key = issue.get("key") or str(issue.get("id", "")) or "?"
             skipped.append(Skipped(key=str(key), reason=str(exc)))

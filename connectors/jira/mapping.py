@@ -7,24 +7,21 @@ raises ``MappingError`` so the connector can skip that one issue and report it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from connectors.jira.dates import DEFAULT_ORDER, issue_dates
+from connectors.jira.fields import CustomFields as CustomFields
+from connectors.jira.fields import find_custom_fields as find_custom_fields
 from connectors.payload import (
     MAPPINGS,
     MappingError,
     optional_datetime,
     optional_number,
-    parse_date,
     parse_datetime,
 )
 from connectors.payload import require_mapping as _mapping
 from connectors.payload import require_text as _text
 from hub.contract.records import ItemRecord, Level, PersonRecord, StatusCategory, raw_json
-
-START_DATE_NAMES = ("Start date",)
-STORY_POINT_NAMES = ("Story point estimate", "Story Points")
-"""Team-managed projects use the first name, company-managed ones often the second."""
 
 SYSTEM_FIELDS = (
     "summary",
@@ -43,6 +40,8 @@ SYSTEM_FIELDS = (
     "updated",
 )
 """What we ask search for: it returns only ``id`` unless told otherwise."""
+NO_CUSTOM_FIELDS = CustomFields()
+"""A site with none of our custom fields (or one not asked yet)."""
 
 _CATEGORIES = {
     "new": StatusCategory.TODO,
@@ -57,43 +56,25 @@ _INLINE_NODES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class CustomFields:
-    """Ids of the custom fields we map; they differ per Jira site, so they are looked up by name."""
-
-    start_date: str | None = None
-    story_points: str | None = None
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        return tuple(i for i in (self.start_date, self.story_points) if i)
-
-
-def find_custom_fields(
-    fields: Iterable[Mapping[str, Any]], *, start_date_names: Sequence[str] = START_DATE_NAMES
-) -> CustomFields:
-    """Pick our custom field ids from ``GET /rest/api/3/field``, preferring earlier names."""
-    by_name: dict[str, str] = {}
-    for field in fields:
-        name, field_id = field.get("name"), field.get("id")
-        if isinstance(name, str) and isinstance(field_id, str):
-            by_name.setdefault(name.casefold(), field_id)
-
-    def first(names: Sequence[str]) -> str | None:
-        return next((by_name[n.casefold()] for n in names if n.casefold() in by_name), None)
-
-    return CustomFields(start_date=first(start_date_names), story_points=first(STORY_POINT_NAMES))
+def requested_fields(custom: CustomFields, dates: Sequence[str] = DEFAULT_ORDER) -> tuple[str, ...]:
+    """The fields a search asks for: ours, this site's custom ones, and what ``dates`` reads."""
+    optional = {"plans": (custom.target_start, custom.target_end), "sprint": (custom.sprint,)}
+    unread = {i for name, ids in optional.items() if name not in dates for i in ids}
+    release = ("fixVersions",) if "release" in dates else ()
+    return (*SYSTEM_FIELDS, *release, *(i for i in custom.ids if i not in unread))
 
 
 def map_issue(
     issue: Mapping[str, Any],
     *,
     base: str,
-    custom: CustomFields = CustomFields(),
+    custom: CustomFields = NO_CUSTOM_FIELDS,
+    dates: Sequence[str] = DEFAULT_ORDER,
     raw: bytes | None = None,
 ) -> ItemRecord:
     """One Jira issue as an ``ItemRecord``, keyed by its immutable ``id`` (keys change on moves).
-    ``raw`` is the issue's JSON text as the search returned it, when it was read as text."""
+    ``dates`` orders where its dates are read from (``SourceConfig.dates``); ``raw`` is the
+    issue's JSON text as the search returned it, when it was read as text."""
     external_id = _text(issue.get("id"), "id")
     key = _text(issue.get("key"), "key")
     fields = issue.get("fields")
@@ -104,6 +85,7 @@ def map_issue(
         status_name = _text(status.get("name"), "fields.status.name")
         parent = fields.get("parent")
         blocks, blocked_by = block_links(fields.get("issuelinks") or ())
+        start, target = issue_dates(fields, custom, dates)
         return ItemRecord(
             external_id=external_id,
             key=key,
@@ -116,8 +98,12 @@ def map_issue(
             updated_at=parse_datetime(fields.get("updated"), "fields.updated"),
             body=adf_to_text(fields.get("description")),
             parent_external_id=_text(parent.get("id"), "fields.parent.id") if parent else None,
-            start_date=parse_date(_field(fields, custom.start_date), f"fields.{custom.start_date}"),
-            target_date=parse_date(fields.get("duedate"), "fields.duedate"),
+            start_date=start.day if start else None,
+            start_date_source=start.source if start else None,
+            start_date_field=start.field if start else None,
+            target_date=target.day if target else None,
+            target_date_source=target.source if target else None,
+            target_date_field=target.field if target else None,
             completed_at=optional_datetime(fields.get("resolutiondate"), "fields.resolutiondate"),
             assignee=person(fields.get("assignee")),
             labels=tuple(str(label) for label in fields.get("labels") or ()),

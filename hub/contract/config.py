@@ -162,6 +162,14 @@ class SourceConfig(BaseModel):
     """Tracker status names mapped to a category, overriding the tracker's own category."""
     start_date_field: str = Field(default="Start date", examples=["Start date"])
     """Jira: the name of the custom field holding an item's start date."""
+    dates: tuple[Literal["plans", "fields", "sprint", "release"], ...] = Field(
+        default=("plans", "fields", "sprint"), min_length=1, examples=[["sprint", "release"]]
+    )
+    """Jira: where an item's start and target dates come from, first that has one wins (each
+    date on its own): ``plans`` the Plans fields Target start and Target end, ``fields`` the
+    ``start_date_field`` and Due date, ``sprint`` the issue's open sprint (else its last
+    closed one) start and end, ``release`` the earliest unreleased fix version's release date
+    (a target only)."""
 
     token: SecretStr = Field(default=SecretStr(""), exclude=True)
     """The token itself; set by ``with_secrets`` (or by a test or the demo), never by the file."""
