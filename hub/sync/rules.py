@@ -61,7 +61,7 @@ class HubRules:
                 for i in self.initiatives
             ],
             "source": source.model_dump(
-                mode="json", include={"epic_label", "statuses", "start_date_field"}
+                mode="json", include={"epic_label", "statuses", "start_date_field", "dates"}
             ),
         }
         encoded = json.dumps(document, sort_keys=True).encode()

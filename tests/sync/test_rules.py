@@ -59,3 +59,6 @@ def test_the_fingerprint_follows_the_rules_and_the_source_mapping() -> None:
     assert base != HubRules(CATALOG, INITIATIVES).fingerprint(
         source.model_copy(update={"epic_label": "big"})
     )
+    assert base != HubRules(CATALOG, INITIATIVES).fingerprint(
+        source.model_copy(update={"dates": ("sprint", "release")})
+    )
