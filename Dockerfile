@@ -15,7 +15,9 @@ COPY hub ./hub
 COPY connectors ./connectors
 COPY schema ./schema
 COPY simulators ./simulators
-RUN pip install . \
+RUN pip install httpx \
+    && python -m hub.web.graphiql_assets \
+    && pip install . \
     && useradd --create-home --uid 10001 hub \
     && rm -rf /src
 

@@ -25,6 +25,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test,lint]'
+	$(BIN)/python -m hub.web.graphiql_assets
 	touch $@
 
 demo: install
