@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from hub.reports.text import HEALTH_LABELS, one_line, web_url
+from hub.reports.text import DECLARED_LABELS, HEALTH_LABELS, one_line, shown_date, web_url
 
 HEALTH_MARKS = {
     "ON_TRACK": "🟢",
@@ -40,6 +40,9 @@ def render_roadmap(data: dict[str, Any]) -> str:
         "|---:|---:|---:|---:|---:|",
         f"| {summary['onTrack']} | {summary['atRisk']} | {summary['offTrack']} "
         f"| {summary['done']} | {summary['noDates']} |",
+        "",
+        "Dates marked ≈ are derived from the children; the others are declared. "
+        "⚠ marks a health the team declared that the hub's reading contradicts.",
     ]
     if not roadmap["lanes"]:
         lines += ["", "No epics match."]
@@ -59,9 +62,9 @@ def _lane(lane: dict[str, Any]) -> list[str]:
     else:
         about = (
             f"**Initiative** {_link(initiative)} · {escape(initiative['source']['name'])} · "
-            f"{escape(initiative['status'])} · {_date(initiative['startDate'])} → "
-            f"{_date(initiative['targetDate'])} · progress {_progress(lane['progress'])} · "
-            f"{_health(lane)}"
+            f"{escape(initiative['status'])} · {_start(initiative)} → "
+            f"{_target(initiative)} · progress {_progress(lane['progress'])} · "
+            f"{_health(lane)}{_declared(initiative, lane['healthDisagrees'])}"
         )
     if not lane["epics"]:
         return [heading, "", about, "", "No epics yet."]
@@ -77,10 +80,12 @@ def _epic_cells(epic: dict[str, Any]) -> tuple[str, ...]:
         escape(item["title"]),
         escape(item["source"]["name"]),
         escape(item["status"]),
-        _date(item["startDate"]),
-        _date(item["targetDate"]),
+        _start(item),
+        _target(item),
         _progress(epic["progress"]),
-        _health(epic) + _slipping(epic["slippingBlockers"]),
+        _health(epic)
+        + _declared(item, epic["healthDisagrees"])
+        + _slipping(epic["slippingBlockers"]),
     )
 
 
@@ -99,8 +104,22 @@ def _link(item: dict[str, Any]) -> str:
     return f"[{key}](<{url}>)" if url else key
 
 
-def _date(value: str | None) -> str:
-    return value or NONE
+def _start(item: dict[str, Any]) -> str:
+    return shown_date(item["startDate"], item["startDateSource"], NONE)
+
+
+def _target(item: dict[str, Any]) -> str:
+    return shown_date(item["targetDate"], item["targetDateSource"], NONE)
+
+
+def _declared(item: dict[str, Any], disagrees: bool) -> str:
+    """What the team declared, beside the computed health: `` · team: On track ⚠``."""
+    declared = item["declaredHealth"]
+    if declared is None:
+        return ""
+    said = f" · team: {DECLARED_LABELS[declared['status']]}"
+    when = f" ({declared['at'][:10]})" if declared["at"] else ""
+    return said + when + (" ⚠" if disagrees else "")
 
 
 def _progress(progress: dict[str, Any]) -> str:

@@ -1,5 +1,6 @@
 """The roadmap as CSV for a spreadsheet: a header, then for each lane its initiative (when
-grouped by initiative, so that empty initiatives still show) and one row per epic.
+grouped by initiative, so that empty initiatives still show) and one row per epic. The last
+columns say where each date came from and what health the team declared.
 
 Numbers stay numbers (ratios from 0 to 1, blank when there is nothing to count). A text cell
 that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``) is
@@ -12,6 +13,8 @@ import csv
 import io
 from collections.abc import Iterator
 from typing import Any
+
+from hub.reports.text import date_origin
 
 COLUMNS = (
     "lane",
@@ -32,6 +35,11 @@ COLUMNS = (
     "estimate_progress",
     "health",
     "slipping_blockers",
+    "start_date_source",
+    "target_date_source",
+    "declared_health",
+    "declared_health_at",
+    "health_disagrees",
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -48,13 +56,19 @@ def render_roadmap(data: dict[str, Any]) -> str:
 def _rows(roadmap: dict[str, Any]) -> Iterator[list[object]]:
     for lane in roadmap["lanes"]:
         if lane["initiative"] is not None:
-            yield _row(lane["title"], lane["initiative"], lane["progress"], lane["health"], [])
+            yield _row(
+                lane["title"],
+                lane["initiative"],
+                lane["progress"],
+                (lane["health"], lane["healthDisagrees"]),
+                [],
+            )
         for epic in lane["epics"]:
             yield _row(
                 lane["title"],
                 epic["item"],
                 epic["progress"],
-                epic["health"],
+                (epic["health"], epic["healthDisagrees"]),
                 epic["slippingBlockers"],
             )
 
@@ -63,9 +77,10 @@ def _row(
     lane: str,
     item: dict[str, Any],
     progress: dict[str, Any],
-    health: str,
+    health: tuple[str, bool],
     slipping: list[dict[str, Any]],
 ) -> list[object]:
+    declared = item["declaredHealth"] or {}
     return [
         _text(lane),
         _text(item["key"]),
@@ -83,8 +98,13 @@ def _row(
         _number(progress["estimateDone"]),
         _number(progress["estimateTotal"]),
         _number(progress["estimateRatio"]),
-        health,
+        health[0],
         _text(" ".join(blocker["key"] for blocker in slipping)),
+        _text(date_origin(item["startDateSource"])),
+        _text(date_origin(item["targetDateSource"])),
+        declared.get("status") or "",
+        declared.get("at") or "",
+        "yes" if health[1] else "",
     ]
 
 

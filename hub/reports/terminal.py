@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hub.contract.records import DateSource
+from hub.reports.text import DECLARED_LABELS, DERIVED_MARK
 from hub.views.dependencies import Edge
 from hub.views.roadmap import Progress, Roadmap, RoadmapEntry
 
@@ -24,18 +26,24 @@ def _cut(text: str, width: int) -> str:
 
 def _line(entry: RoadmapEntry, indent: str, key_width: int) -> str:
     target = entry.target_date.isoformat() if entry.target_date else "no date"
+    if entry.target_origin is not None and entry.target_origin.source is DateSource.CHILDREN:
+        target = DERIVED_MARK + target
     counts = f"{entry.progress.done}/{entry.progress.total} done"
     health = entry.health.value.replace("_", " ").lower()
+    if entry.declared_health is not None:
+        said = DECLARED_LABELS[entry.declared_health.value].lower()
+        health += f" (team: {said}{' ⚠' if entry.health_disagrees else ''})"
     key = _cut(indent + entry.key, key_width + 2)
     return (
         f"{key:<{key_width + 2}}  {_cut(entry.title, TITLE_WIDTH):<{TITLE_WIDTH}}  "
-        f"{entry.source:<7} {_cut(entry.status_name, 12):<12}  {target:<10}  "
+        f"{entry.source:<7} {_cut(entry.status_name, 12):<12}  {target:<11}  "
         f"{progress_bar(entry.progress)}  {counts:<12}  {health}"
     )
 
 
 def roadmap_summary(roadmap: Roadmap, *, max_epics: int = 5, max_lanes: int = 8) -> str:
-    """Initiatives → epics with status, target date and progress; long lists are elided."""
+    """Initiatives → epics with status, target date (≈ where derived from the children),
+    progress and health (with the team's declared one); long lists are elided."""
     lanes = roadmap.lanes
     if not lanes:
         return "The roadmap is empty: no initiatives or epics synced yet."

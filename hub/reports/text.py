@@ -16,6 +16,27 @@ HEALTH_LABELS = {
     "DONE": "Done",
     "NO_DATES": "No dates",
 }
+DECLARED_LABELS = {
+    "ON_TRACK": "On track",
+    "AT_RISK": "At risk",
+    "OFF_TRACK": "Off track",
+    "COMPLETE": "Complete",
+    "INACTIVE": "Inactive",
+}
+"""What a team can say of its work in a status update (``DeclaredHealth``)."""
+DERIVED_MARK = "≈"
+"""Marks a date derived from an item's children: nobody declared it."""
+DATE_SOURCES = {
+    "FIELD": "field",
+    "PROJECT_FIELD": "project field",
+    "ITERATION": "iteration",
+    "SPRINT": "sprint",
+    "RELEASE": "release",
+    "MILESTONE": "milestone",
+    "CYCLE": "cycle",
+    "CHILDREN": "derived from children",
+    "MANUAL": "set in the hub",
+}
 
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 """Controls, format characters (bidi overrides, zero-width joiners), surrogates, private and
@@ -52,3 +73,19 @@ def web_url(url: str | None) -> str | None:
     if scheme not in ("http", "https"):
         return None
     return quote(url.strip(), safe="/:?#[]@!$&*+,;=%~-._")
+
+
+def shown_date(day: str | None, origin: dict[str, str | None] | None, none: str) -> str:
+    """A date as reports print it: derived ones marked with ``DERIVED_MARK``."""
+    if day is None:
+        return none
+    return DERIVED_MARK + day if origin is not None and origin["source"] == "CHILDREN" else day
+
+
+def date_origin(origin: dict[str, str | None] | None) -> str:
+    """Where a date came from, in words: ``project field "Target date"``, ``sprint "S 12"``."""
+    if origin is None:
+        return ""
+    words = DATE_SOURCES.get(str(origin["source"]), str(origin["source"]).lower())
+    field = origin.get("field")
+    return f'{words} "{one_line(field)}"' if field else words

@@ -122,7 +122,10 @@ def test_markdown_escapes_every_cell() -> None:
         "status": "In | Progress",
         "statusCategory": "IN_PROGRESS",
         "startDate": None,
+        "startDateSource": None,
         "targetDate": "2026-05-01",
+        "targetDateSource": {"source": "PROJECT_FIELD", "field": "Target | date"},
+        "declaredHealth": None,
         "source": {"name": "github", "kind": "github"},
         "components": [],
     }
@@ -134,12 +137,19 @@ def test_markdown_escapes_every_cell() -> None:
         "estimateDone": 0.0,
         "estimateRatio": None,
     }
-    epic = {"health": "ON_TRACK", "progress": progress, "item": item, "slippingBlockers": []}
+    epic = {
+        "health": "ON_TRACK",
+        "healthDisagrees": False,
+        "progress": progress,
+        "item": item,
+        "slippingBlockers": [],
+    }
     lane = {
         "key": None,
         "title": "No *initiative*",
         "kind": "INITIATIVE",
         "health": "ON_TRACK",
+        "healthDisagrees": False,
         "progress": progress,
         "initiative": None,
         "epics": [epic],

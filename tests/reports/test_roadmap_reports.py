@@ -8,18 +8,19 @@ import dataclasses
 import io
 import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.contract.config import ApiConfig
-from hub.contract.records import Level, StatusCategory
+from hub.contract.records import DateSource, DeclaredHealth, Level, StatusCategory
 from hub.reports.documents import ROADMAP_QUERY
+from hub.reports.terminal import roadmap_summary
 from schema import create_schema, get_context, schema
 from schema.extensions import api_extensions
 from tests.schema.test_roadmap import run as api_roadmap
-from tests.views.test_roadmap import TODAY, build_world, work_item
+from tests.views.test_roadmap import TODAY, build_world, load, work_item
 
 AS_OF = ("--as-of", TODAY.isoformat())
 NASTY = '=HYPERLINK("http://evil") | pipes\nand *stars* <b>bold</b> back\\slash'
@@ -258,3 +259,77 @@ async def test_the_roadmap_document_passes_the_api_limits(sessions) -> None:
         ROADMAP_QUERY, variable_values={"groupBy": "INITIATIVE"}, context_value=context
     )
     assert result.errors is None
+
+
+# Derived dates and declared health --------------------------------------------------------
+
+
+async def add_planned_epics(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """An epic dated by nobody but its issues, and one whose team says it is on track while
+    its target date has passed."""
+    async with sessions() as session, session.begin():
+        session.add_all(
+            [
+                work_item("github:50", Level.EPIC, StatusCategory.IN_PROGRESS, key="acme/pay#50"),
+                work_item(
+                    "github:51",
+                    Level.ISSUE,
+                    StatusCategory.TODO,
+                    "github:50",
+                    key="acme/pay#51",
+                    start_date=date(2026, 5, 4),
+                    target_date=date(2026, 8, 14),
+                ),
+                work_item(
+                    "github:60",
+                    Level.EPIC,
+                    StatusCategory.IN_PROGRESS,
+                    key="acme/pay#60",
+                    target_date=date(2026, 3, 1),
+                    target_date_source=DateSource.PROJECT_FIELD,
+                    target_date_field="Target date",
+                    declared_health=DeclaredHealth.ON_TRACK,
+                    declared_health_at=datetime(2026, 3, 30, 9, 0, tzinfo=UTC),
+                    declared_health_by="octocat",
+                ),
+            ]
+        )
+
+
+async def test_reports_mark_derived_dates_and_show_both_healths(sessions, hub_report) -> None:
+    await build_world(sessions)
+    await add_planned_epics(sessions)
+    markdown = await hub_report("roadmap", *AS_OF)
+    assert markdown.exit_code == 0, markdown.output
+    rows = {cells(line)[0]: cells(line) for line in markdown.stdout.splitlines() if "#50" in line}
+    rows |= {cells(line)[0]: cells(line) for line in markdown.stdout.splitlines() if "#60" in line}
+    derived = rows["[acme/pay\\#50](<https://github.example/acme/pay#50>)"]
+    assert derived[4:6] == ["≈2026-05-04", "≈2026-08-14"]
+    late = rows["[acme/pay\\#60](<https://github.example/acme/pay#60>)"]
+    assert late[5] == "2026-03-01"  # declared: no mark
+    assert late[7] == "🔴 Off track · team: On track (2026-03-30) ⚠"
+    assert "Dates marked ≈ are derived from the children" in markdown.stdout
+
+    spreadsheet = await hub_report("roadmap", *AS_OF, "--format", "csv")
+    by_key = {row["key"]: row for row in csv_rows(spreadsheet.stdout)}
+    assert by_key["acme/pay#50"]["target_date_source"] == "derived from children"
+    assert by_key["acme/pay#60"]["target_date_source"] == 'project field "Target date"'
+    assert by_key["acme/pay#60"]["declared_health"] == "ON_TRACK"
+    assert by_key["acme/pay#60"]["declared_health_at"].startswith("2026-03-30T09:00")
+    assert (by_key["acme/pay#60"]["health_disagrees"], by_key["EP-ON"]["health_disagrees"]) == (
+        "yes",
+        "",
+    )
+
+
+async def test_the_terminal_summary_marks_derived_dates_and_the_declared_health(
+    sessions,
+) -> None:
+    await build_world(sessions)
+    await add_planned_epics(sessions)
+    lines = roadmap_summary(await load(sessions), max_epics=20).splitlines()
+    (derived,) = [line for line in lines if "acme/pay#50" in line]
+    (late,) = [line for line in lines if "acme/pay#60" in line]
+    assert "≈2026-08-14" in derived
+    assert "2026-03-01" in late and "≈" not in late
+    assert late.endswith("off track (team: on track ⚠)")

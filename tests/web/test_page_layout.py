@@ -129,6 +129,45 @@ async def test_canceled_work_reads_canceled_not_done(browser: Browser) -> None:
     assert (await bar.get_attribute("aria-label") or "").startswith("Canceled.")
 
 
+async def test_derived_dates_draw_dashed_and_the_declared_health_shows_beside(
+    browser: Browser,
+) -> None:
+    data = deepcopy(DATA)
+    lane = data["roadmap"]["lanes"][0]
+    declared = lane["epics"][0]
+    declared["item"]["targetDateSource"] = {"source": "PROJECT_FIELD", "field": "Target date"}
+    declared["item"]["declaredHealth"] = {
+        "status": "OFF_TRACK",
+        "at": "2026-04-28T10:00:00+00:00",
+        "by": "octocat",
+        "note": "Vendor slipped",
+    }
+    declared["healthDisagrees"] = True
+    derived = lane["epics"][1]["item"]
+    derived |= {"startDate": "2026-03-02", "targetDate": "2026-06-30", "startDateSource": None}
+    derived["startDateSource"] = {"source": "CHILDREN", "field": None}
+    derived["targetDateSource"] = {"source": "CHILDREN", "field": None}
+    page = await browser.new_page(viewport=VIEWPORT)
+    await page.set_content(render_roadmap(data))
+    team = page.locator(".label-meta .badge.declared")
+    await expect(team).to_have_text(["Team: Off track ⚠"])
+    assert await team.get_attribute("title") == (
+        "Declared by the team on 2026-04-28 by octocat: Vendor slipped"
+        " (the hub's reading disagrees)"
+    )
+    bars = page.locator("tr.row-epic svg.track")
+    first, second = (
+        await bars.nth(0).get_attribute("aria-label"),
+        await bars.nth(1).get_attribute("aria-label"),
+    )
+    assert first is not None and "target from project field “Target date”" in first
+    assert first.endswith("Team says Off track, which the hub's reading contradicts.")
+    assert (
+        second is not None and "2026-03-02 to 2026-06-30, dates derived from its children" in second
+    )
+    await expect(page.locator("tr.row-epic g.bar.derived")).to_have_count(1)
+
+
 async def test_every_percentage_reads_whole_on_or_beside_its_bar(
     serve: Serve, synced: async_sessionmaker[AsyncSession], browser: Browser
 ) -> None:

@@ -18,6 +18,27 @@ export const HEALTH = {
   NO_DATES: "No dates",
 };
 
+/** What a team can declare in a status update, shown in the colour of the nearest health. */
+export const DECLARED = {
+  ON_TRACK: ["On track", "ON_TRACK"],
+  AT_RISK: ["At risk", "AT_RISK"],
+  OFF_TRACK: ["Off track", "OFF_TRACK"],
+  COMPLETE: ["Complete", "DONE"],
+  INACTIVE: ["Inactive", "NO_DATES"],
+};
+
+const DATE_SOURCES = {
+  FIELD: "field",
+  PROJECT_FIELD: "project field",
+  ITERATION: "iteration",
+  SPRINT: "sprint",
+  RELEASE: "release",
+  MILESTONE: "milestone",
+  CYCLE: "cycle",
+  CHILDREN: "derived from its children",
+  MANUAL: "set in the hub",
+};
+
 /** How an entry's health reads: closed work is Done, unless it was canceled. */
 export function healthLabel({ item, health }) {
   if (health === "DONE" && item?.statusCategory === "CANCELED") return "Canceled";
@@ -163,6 +184,7 @@ function laneRows(lane) {
     item: lane.initiative,
     title: lane.title,
     health: lane.health,
+    healthDisagrees: lane.healthDisagrees,
     progress: lane.progress,
     span: lane.initiative ? initiativeSpan(lane.initiative, epics) : null,
     epics: epics.length,
@@ -202,12 +224,45 @@ function title(entry, { onSelect }, selected) {
   );
 }
 
-function meta({ item, health, epics }) {
+function meta({ item, health, epics, healthDisagrees }) {
   const parts = item
     ? [keyLink(item), h("span", {}, item.source.name), h("span", {}, item.status)]
     : [h("span", {}, count(epics, "epic"))];
-  return [...parts, h("span", { class: `badge health-${health}` }, healthLabel({ item, health }))];
+  const computed = h(
+    "span",
+    { class: `badge health-${health}`, title: "Health as the hub reads it" },
+    healthLabel({ item, health }),
+  );
+  return [...parts, computed, declaredBadge(item?.declaredHealth, healthDisagrees)];
 }
+
+/** What the team said in its latest status update, marked ⚠ where the hub's reading
+ * contradicts it; the update's date, author and text are in its tooltip. */
+function declaredBadge(declared, disagrees) {
+  if (!declared) return null;
+  const [label, colour] = DECLARED[declared.status] ?? [declared.status, "NO_DATES"];
+  const said = [
+    "Declared by the team",
+    declared.at ? ` on ${declared.at.slice(0, 10)}` : "",
+    declared.by ? ` by ${declared.by}` : "",
+    declared.note ? `: ${declared.note}` : "",
+    disagrees ? " (the hub's reading disagrees)" : "",
+  ].join("");
+  return h(
+    "span",
+    { class: `badge declared health-${colour}${disagrees ? " disagrees" : ""}`, title: said },
+    `Team: ${label}${disagrees ? " ⚠" : ""}`,
+  );
+}
+
+/** Where a date came from, in words, for the bar's description. */
+function origin(source) {
+  if (!source) return "";
+  const words = DATE_SOURCES[source.source] ?? source.source.toLowerCase();
+  return source.field ? `${words} “${source.field}”` : words;
+}
+
+const isDerived = (source) => source?.source === "CHILDREN";
 
 /** `url` when it is an absolute http(s) address, else null: a tracker's data decides what an
  * item's URL says, and a `javascript:` or `data:` one must never become a working link. */
@@ -242,24 +297,36 @@ function isoOf(day) {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** An epic runs from its start date (or the day it was created) to its target date. */
+/** An epic runs from its start date (or the day it was created) to its target date. A span
+ * with a date derived from the children is `derived`: drawn dashed, nobody declared it. */
 function epicSpan(item) {
   const end = dayOf(item.targetDate);
   if (end === null) return null;
   const start = dayOf(item.startDate) ?? dayOf(item.createdAt) ?? end;
-  return { start: Math.min(start, end), end };
+  return {
+    start: Math.min(start, end),
+    end,
+    derived: isDerived(item.startDateSource) || isDerived(item.targetDateSource),
+    from: origin(item.targetDateSource),
+  };
 }
 
 /** An initiative without dates of its own spans its epics. */
 function initiativeSpan(item, epics) {
   const spans = epics.map((epic) => epic.span).filter(Boolean);
-  const end =
-    dayOf(item.targetDate) ?? (spans.length ? Math.max(...spans.map((span) => span.end)) : null);
+  const ownEnd = dayOf(item.targetDate);
+  const end = ownEnd ?? (spans.length ? Math.max(...spans.map((span) => span.end)) : null);
   if (end === null) return null;
+  const ownStart = dayOf(item.startDate);
   const start =
-    dayOf(item.startDate) ??
+    ownStart ??
     (spans.length ? Math.min(...spans.map((span) => span.start)) : dayOf(item.createdAt));
-  return { start: Math.min(start ?? end, end), end };
+  const derived =
+    ownEnd === null ||
+    isDerived(item.targetDateSource) ||
+    (ownStart === null && spans.length > 0) ||
+    isDerived(item.startDateSource);
+  return { start: Math.min(start ?? end, end), end, derived, from: origin(item.targetDateSource) };
 }
 
 function quarterStart(year, quarter) {
@@ -335,7 +402,19 @@ function describe(entry) {
       ? "No issues to count"
       : `${percentText(progress)} done, ${progress.done} of ${progress.total} issues`;
   const when = span ? `${isoOf(span.start)} to ${isoOf(span.end)}` : "No target date";
-  return `${healthLabel(entry)}. ${done}. ${when}.`;
+  const whence = !span
+    ? ""
+    : span.derived
+      ? ", dates derived from its children"
+      : span.from
+        ? `, target from ${span.from}`
+        : "";
+  const declared = entry.item?.declaredHealth;
+  const said = declared
+    ? ` Team says ${(DECLARED[declared.status] ?? [declared.status])[0]}` +
+      `${entry.healthDisagrees ? ", which the hub's reading contradicts" : ""}.`
+    : "";
+  return `${healthLabel(entry)}. ${done}. ${when}${whence}.${said}`;
 }
 
 function track(entry, kind, { axis, today, onSelect }) {
@@ -372,7 +451,7 @@ function bar(entry, { y, height }, axis) {
   const text = percentText(entry.progress);
   const group = s(
     "g",
-    { class: `bar health-${entry.health}` },
+    { class: `bar health-${entry.health}${entry.span.derived ? " derived" : ""}` },
     s("title", {}, describe(entry)),
     s("rect", { class: "bar-track", x: pct(x0), y, width: pct(width), height, rx: 3 }),
     s("rect", { class: "bar-done", x: pct(x0), y, width: pct(filled), height, rx: 3 }),
@@ -448,6 +527,17 @@ function legend(roadmap) {
         h("span", {}, "today"),
       ),
       h("li", { class: "legend-note" }, h("span", {}, "filled part and %: issues done")),
+      h(
+        "li",
+        { class: "legend-note" },
+        s(
+          "svg",
+          { width: 26, height: 12, "aria-hidden": "true", class: "bar derived health-NO_DATES" },
+          s("rect", { class: "bar-track", x: 0.5, y: 0.5, width: 25, height: 11, rx: 3 }),
+        ),
+        h("span", {}, "dashed: dates derived from the children"),
+      ),
+      h("li", { class: "legend-note" }, h("span", {}, "Team: health the team declared, ⚠ disputed")),
     ),
   );
 }
