@@ -43,7 +43,7 @@ def relation(kind: str, side: str, project_id: str, **anchors: Any) -> dict[str,
 
 
 def test_project_milestones_are_the_epics_milestones() -> None:
-    nodes = [
+    nodes: list[dict[str, Any]] = [
         {
             "id": "m-1",
             "name": "Beta",
