@@ -70,6 +70,42 @@ class HealthUpdate:
         )
 
 
+@strawberry.type(description="A dated checkpoint of an epic (a Linear project milestone).")
+class Milestone:
+    name: str
+    target_date: date | None
+    status: str | None = strawberry.field(
+        description="Where it stands, in the tracker's words (Linear: done, next, overdue, "
+        "unstarted)."
+    )
+    progress: float | None = strawberry.field(description="The share of its work done, 0 to 1.")
+    sort_order: strawberry.Private[float | None]
+
+    @classmethod
+    def list_from_row(cls, row: models.WorkItem) -> list[Milestone]:
+        """The row's milestones in the tracker's order, then by date: unordered and undated
+        ones last."""
+        milestones = [
+            cls(
+                name=m["name"],
+                target_date=date.fromisoformat(m["target_date"]) if m.get("target_date") else None,
+                status=m.get("status"),
+                progress=m.get("progress"),
+                sort_order=m.get("sort_order"),
+            )
+            for m in row.milestones or ()
+        ]
+        return sorted(
+            milestones,
+            key=lambda m: (
+                m.sort_order is None,
+                m.sort_order or 0.0,
+                m.target_date is None,
+                m.target_date or date.min,
+            ),
+        )
+
+
 @strawberry.type(description="A configured tracker connection.")
 class Source:
     name: str
@@ -149,6 +185,10 @@ class Item:
         description="The team's latest status update; null when it gave none. The hub's own "
         "judgement is the roadmap's `health`."
     )
+    milestones: list[Milestone] = strawberry.field(
+        description="An epic's dated checkpoints, in the tracker's order, then by date; empty "
+        "for other items."
+    )
 
     parent_id: strawberry.Private[str | None]
     source_id: strawberry.Private[int]
@@ -177,6 +217,7 @@ class Item:
             source_id=row.source_id,
             assignee_id=row.assignee_id,
             declared_health=HealthUpdate.from_row(row),
+            milestones=Milestone.list_from_row(row),
             own_dates=own_dates(row),
             shown=dates,
         )

@@ -289,6 +289,7 @@ class TeamView:
     def __init__(self, team: Team, views: Views) -> None:
         self.team, self.views = team, views
         self.id, self.key, self.name = team.id, team.key, team.name
+        self.timezone = team.timezone
         self.createdAt = self.updatedAt = iso(team.created_ms)
         self.archivedAt = None
 

@@ -94,6 +94,8 @@ class Team:
     key: str
     name: str
     created_ms: int
+    timezone: str = "America/Los_Angeles"
+    """Where the team's days (and its cycles' midnights) are; Linear's default."""
 
 
 @dataclass(frozen=True, slots=True)

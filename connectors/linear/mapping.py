@@ -10,6 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from connectors.linear.plans import (
+    TARGET_DATE,
+    declared_health,
+    dependencies,
+    issue_dates,
+    milestones,
+    project_dates,
+)
+from connectors.linear.plans import nodes as _nodes
 from connectors.payload import (
     MappingError,
     optional_datetime,
@@ -19,7 +28,14 @@ from connectors.payload import (
 )
 from connectors.payload import require_mapping as _mapping
 from connectors.payload import require_text as _text
-from hub.contract.records import ItemRecord, Level, PersonRecord, StatusCategory, raw_json
+from hub.contract.records import (
+    DateSource,
+    ItemRecord,
+    Level,
+    PersonRecord,
+    StatusCategory,
+    raw_json,
+)
 
 INITIATIVE_STATUSES = {
     "Proposed": StatusCategory.TODO,
@@ -46,7 +62,7 @@ ISSUE_STATE_TYPES = {
     "duplicate": StatusCategory.CANCELED,
 }
 BLOCKS = "blocks"
-"""The one relation type that is a dependency; "A blocks B" is stored on A only."""
+"""The one issue relation type that is a dependency; "A blocks B" is stored on A only."""
 
 Overrides = Mapping[str, StatusCategory]
 
@@ -59,6 +75,7 @@ def map_initiative(
     name = _text(node.get("name"), "name")
     try:
         status = _text(node.get("status"), "status")
+        target = parse_date(node.get("targetDate"), "targetDate")
         return ItemRecord(
             external_id=external_id,
             key=f"initiative:{node.get('slugId') or name}",
@@ -71,9 +88,12 @@ def map_initiative(
             updated_at=parse_datetime(node.get("updatedAt"), "updatedAt"),
             body=_body(node),
             parent_external_id=_id_of(node.get("parentInitiative"), "parentInitiative.id"),
-            target_date=parse_date(node.get("targetDate"), "targetDate"),
+            target_date=target,
+            target_date_source=DateSource.FIELD if target else None,
+            target_date_field=TARGET_DATE if target else None,
             completed_at=optional_datetime(node.get("completedAt"), "completedAt"),
             assignee=person(node.get("owner")),
+            declared_health=declared_health(node),
             deleted=node.get("trashed") is True,
             raw=raw_json(node) if raw is None else raw,
         )
@@ -93,6 +113,7 @@ def map_project(
         status = _mapping(node.get("status"), "status")
         status_name = _text(status.get("name"), "status.name")
         initiatives = _ids(node.get("initiatives"), "initiatives")
+        blocks, blocked_by = dependencies(node)
         return ItemRecord(
             external_id=external_id,
             key=key,
@@ -107,14 +128,16 @@ def map_project(
             updated_at=parse_datetime(node.get("updatedAt"), "updatedAt"),
             body=_body(node),
             parent_external_id=initiatives[0] if initiatives else None,
-            start_date=parse_date(node.get("startDate"), "startDate"),
-            target_date=parse_date(node.get("targetDate"), "targetDate"),
+            **project_dates(node),
             completed_at=optional_datetime(node.get("completedAt"), "completedAt"),
             assignee=person(node.get("lead")),
             components=tuple(
                 _text(team.get("key"), "teams.nodes[].key") for team in _nodes(node.get("teams"))
             ),
-            blocks=blocked_ids(node.get("relations"), "relatedProject"),
+            blocks=blocks,
+            blocked_by=blocked_by,
+            declared_health=declared_health(node),
+            milestones=milestones(node.get("projectMilestones")),
             deleted=node.get("trashed") is True,
             raw=raw_json(node) if raw is None else raw,
         )
@@ -151,7 +174,7 @@ def map_issue(
             updated_at=parse_datetime(node.get("updatedAt"), "updatedAt"),
             body=str(node.get("description") or ""),
             parent_external_id=parent,
-            target_date=parse_date(node.get("dueDate"), "dueDate"),
+            **issue_dates(node),
             completed_at=optional_datetime(node.get("completedAt"), "completedAt"),
             assignee=person(node.get("assignee")),
             labels=tuple(
@@ -217,15 +240,6 @@ def person(user: Any) -> PersonRecord | None:
 def _body(node: Mapping[str, Any]) -> str:
     """The long ``content`` where a payload has it, else the short ``description``."""
     return str(node.get("content") or node.get("description") or "")
-
-
-def _nodes(connection: Any) -> list[Mapping[str, Any]]:
-    if connection is None:
-        return []
-    nodes = _mapping(connection, "connection").get("nodes")
-    if not isinstance(nodes, list):
-        raise MappingError("a nested connection has no 'nodes' list")
-    return [n for n in nodes if isinstance(n, Mapping)]
 
 
 def _ids(connection: Any, name: str) -> list[str]:

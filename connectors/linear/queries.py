@@ -10,9 +10,14 @@ stream's page cap below; ``tests/connectors/test_linear_client.py`` recomputes t
 Nested lists select no ``pageInfo``, which the rule would multiply too: a nested list that
 comes back full is reported as possibly cut instead (``NESTED_FIRST``).
 
-- initiatives: ~5.8 per node, 250 per page ≈ 1,450 points;
-- projects: ~82 per node (teams 10, initiatives 10, relations 20), 100 per page ≈ 8,200;
-- issues: ~38 per node (labels 8, relations 8), 250 per page ≈ 9,400.
+- initiatives: ~8.4 per node, 250 per page ≈ 2,100 points;
+- projects: ~155 per node (teams 10, initiatives 10, milestones 20, relations 20 each
+  way), 60 per page ≈ 9,300;
+- issues: ~40 per node (labels 8, relations 8), 240 per page ≈ 9,700.
+
+Plans come with the nodes, never from a request per item: a project's milestones, health and
+latest update, its dependencies both ways (``relations`` where it blocks, ``inverseRelations``
+where it is blocked, so a link is known from either end); an issue's milestone and cycle.
 """
 
 from __future__ import annotations
@@ -21,12 +26,18 @@ INITIATIVES = "initiatives"
 PROJECTS = "projects"
 ISSUES = "issues"
 
-MAX_FIRST = {INITIATIVES: 250, PROJECTS: 100, ISSUES: 250}
+MAX_FIRST = {INITIATIVES: 250, PROJECTS: 60, ISSUES: 240}
 """Largest page per stream that keeps a query under Linear's 10,000 complexity points."""
 
 NESTED_FIRST = {
     INITIATIVES: {},
-    PROJECTS: {"teams": 10, "initiatives": 10, "relations": 20},
+    PROJECTS: {
+        "teams": 10,
+        "initiatives": 10,
+        "projectMilestones": 20,
+        "relations": 20,
+        "inverseRelations": 20,
+    },
     ISSUES: {"labels": 8, "relations": 8},
 }
 """The ``first`` of each nested list in the documents below, per stream."""
@@ -56,6 +67,9 @@ query Initiatives($first: Int!, $after: String, $filter: InitiativeFilter) {
       trashed
       parentInitiative { id }
       owner { id name email }
+      health
+      healthUpdatedAt
+      lastUpdate { health body createdAt user { name } }
     }
   }
 }
@@ -86,9 +100,14 @@ query Projects($first: Int!, $after: String, $filter: ProjectFilter) {
       archivedAt
       trashed
       lead { id name email }
+      health
+      healthUpdatedAt
+      lastUpdate { health body createdAt user { name } }
       teams(first: 10, includeArchived: true) { nodes { key } }
       initiatives(first: 10, includeArchived: true) { nodes { id } }
+      projectMilestones(first: 20) { nodes { id name targetDate status progress sortOrder } }
       relations(first: 20, includeArchived: true) { nodes { type relatedProject { id } } }
+      inverseRelations(first: 20, includeArchived: true) { nodes { type project { id } } }
     }
   }
 }
@@ -118,9 +137,11 @@ query Issues($first: Int!, $after: String, $filter: IssueFilter) {
       archivedAt
       trashed
       state { name type }
-      team { key }
+      team { key timezone }
       parent { id }
       project { id }
+      projectMilestone { name targetDate }
+      cycle { number name startsAt endsAt }
       assignee { id name email }
       labels(first: 8, includeArchived: true) { nodes { name } }
       relations(first: 8, includeArchived: true) { nodes { type relatedIssue { id } } }

@@ -90,6 +90,22 @@ class HealthUpdate:
 
 
 @dataclass(frozen=True, slots=True)
+class MilestoneRecord:
+    """A dated checkpoint of an epic (a Linear project milestone): a list on the epic, not an
+    item of its own, as it has no children, assignee or status category to count."""
+
+    external_id: str
+    name: str
+    target_date: date | None = None
+    status: str | None = None
+    """The tracker's own word for where it stands (Linear: done, next, overdue, unstarted)."""
+    progress: float | None = None
+    """The share of its work done, 0 to 1."""
+    sort_order: float | None = None
+    """Its place among the epic's milestones, as the tracker orders them."""
+
+
+@dataclass(frozen=True, slots=True)
 class PersonRecord:
     external_id: str
     name: str | None = None
@@ -130,6 +146,8 @@ class ItemRecord:
     target_date_source: DateSource | None = None
     target_date_field: str | None = None
     declared_health: HealthUpdate | None = None
+    milestones: tuple[MilestoneRecord, ...] = ()
+    """The epic's dated checkpoints."""
     raw: bytes = field(default=b"{}", compare=False)
     """The tracker's payload as UTF-8 JSON, stored as the item's ``raw``: the text the tracker
     sent (``connectors.body.element``) or the parsed payload written by ``raw_json``."""

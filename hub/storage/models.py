@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -97,6 +98,11 @@ class WorkItem(Base):
     completed_at: Mapped[datetime | None]
     assignee_id: Mapped[str | None] = mapped_column(String(200))
     labels: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    milestones: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONDocument, default=list, server_default=text("'[]'")
+    )
+    """An epic's dated checkpoints: ``{id, name, target_date, status, progress, sort_order}``
+    each, as ``hub.contract.records.MilestoneRecord`` holds them (the date ISO)."""
     estimate: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

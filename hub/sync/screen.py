@@ -3,21 +3,26 @@ with a reason, what can be made storable is cleaned. Never a crash, never a lost
 
 PostgreSQL refuses NUL characters in text and JSON, so they are removed (from the raw payload
 when the connector serializes it, ``hub.contract.records.raw_json``); identifiers longer than their
-columns are refused; a description beyond ``MAX_BODY`` characters is cut.
+columns are refused; a description beyond ``MAX_BODY`` characters is cut. A milestone with
+no id or name is dropped; one whose date or progress is out of bounds keeps the rest.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from connectors.base import Skipped
-from hub.contract.records import DateSource, ItemRecord
+from hub.contract.records import DateSource, ItemRecord, MilestoneRecord
 
 MAX_BODY = 1_000_000
 LIMITS = {"external_id": 128, "key": 200, "url": 1024, "status_name": 128}
 """Column sizes of ``work_items`` for the tracker's identifiers and names."""
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+"""The dates a milestone may have, as the views' filters bound theirs."""
 NAME_LENGTH = 200
 """Column size of the names a date was read from and of a status update's author: longer
 ones are cut, as they only tell people where to look."""
@@ -61,6 +66,37 @@ def _clean(item: ItemRecord) -> ItemRecord:
             changes[name] = value.replace("\x00", "")
     if "\x00" in "".join(item.labels):
         changes["labels"] = tuple(label.replace("\x00", "") for label in item.labels)
+    if item.milestones:
+        milestones = _milestones(item.milestones)
+        if milestones != item.milestones:
+            changes["milestones"] = milestones
     if len(changes.get("body", item.body)) > MAX_BODY:
         changes["body"] = changes.get("body", item.body)[:MAX_BODY]
     return replace(item, **changes) if changes else item
+
+
+def _milestones(milestones: Sequence[MilestoneRecord]) -> tuple[MilestoneRecord, ...]:
+    """The milestones that can be shown, each made storable: text without NUL, names cut to
+    ``NAME_LENGTH``, a progress outside 0–1 and a date outside the calendar's bounds dropped."""
+    kept: list[MilestoneRecord] = []
+    for milestone in milestones:
+        external_id = milestone.external_id.replace("\x00", "")[: LIMITS["external_id"]]
+        name = milestone.name.replace("\x00", "")[:NAME_LENGTH]
+        if not external_id or not name:
+            continue
+        status = milestone.status
+        progress, sort_order, day = milestone.progress, milestone.sort_order, milestone.target_date
+        kept.append(
+            replace(
+                milestone,
+                external_id=external_id,
+                name=name,
+                status=None if status is None else status.replace("\x00", "")[:NAME_LENGTH],
+                progress=progress if progress is not None and 0 <= progress <= 1 else None,
+                sort_order=sort_order
+                if sort_order is not None and math.isfinite(sort_order)
+                else None,
+                target_date=day if day is not None and EARLIEST_DAY <= day <= LATEST_DAY else None,
+            )
+        )
+    return tuple(kept)

@@ -23,7 +23,14 @@ import orjson
 from sqlalchemy import and_, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.contract.records import DateSource, ItemRecord, Provenance, StatusCategory, hub_id
+from hub.contract.records import (
+    DateSource,
+    ItemRecord,
+    MilestoneRecord,
+    Provenance,
+    StatusCategory,
+    hub_id,
+)
 from hub.storage.id_lists import among, plan_per_batch
 from hub.storage.models import (
     Component,
@@ -172,6 +179,7 @@ def _item_row(
         "completed_at": item.completed_at,
         "assignee_id": (hub_id(source_name, item.assignee.external_id) if item.assignee else None),
         "labels": list(item.labels),
+        "milestones": [_milestone_document(m) for m in item.milestones],
         "estimate": item.estimate,
         "created_at": item.created_at,
         "updated_at": item.updated_at,
@@ -193,6 +201,19 @@ def _date_origins(item: ItemRecord) -> dict[str, Any]:
         origins[f"{end}_date_source"] = None if day is None else source or DateSource.FIELD
         origins[f"{end}_date_field"] = None if day is None else name
     return origins
+
+
+def _milestone_document(milestone: MilestoneRecord) -> dict[str, Any]:
+    """A milestone as ``work_items.milestones`` keeps it: JSON, the date ISO."""
+    day = milestone.target_date
+    return {
+        "id": milestone.external_id,
+        "name": milestone.name,
+        "target_date": None if day is None else day.isoformat(),
+        "status": milestone.status,
+        "progress": milestone.progress,
+        "sort_order": milestone.sort_order,
+    }
 
 
 def _declared_health(item: ItemRecord) -> dict[str, Any]:

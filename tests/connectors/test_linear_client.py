@@ -156,7 +156,7 @@ async def test_first_is_capped_per_stream(mock: respx.MockRouter) -> None:
     async with LinearConnector(make_source(page_size=250)) as linear:
         for stream in linear.streams():
             await collect(linear, stream)
-    assert [b["variables"]["first"] for b in sent(route)] == [250, 100, 250]
+    assert [b["variables"]["first"] for b in sent(route)] == [250, 60, 240]
     assert max(MAX_FIRST.values()) <= 250
 
 

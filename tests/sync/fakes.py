@@ -20,6 +20,7 @@ from hub.contract.records import (
     HealthUpdate,
     ItemRecord,
     Level,
+    MilestoneRecord,
     PersonRecord,
     StatusCategory,
 )
@@ -66,6 +67,7 @@ class ItemChanges(TypedDict, total=False):
     target_date_source: DateSource | None
     target_date_field: str | None
     declared_health: HealthUpdate | None
+    milestones: tuple[MilestoneRecord, ...]
     raw: bytes
 
 

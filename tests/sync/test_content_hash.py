@@ -13,6 +13,7 @@ from hub.contract.records import (
     HealthUpdate,
     ItemRecord,
     Level,
+    MilestoneRecord,
     PersonRecord,
     StatusCategory,
     raw_json,
@@ -47,6 +48,7 @@ CHANGES: list[ItemChanges] = [
     {"target_date_source": DateSource.PROJECT_FIELD},
     {"target_date_field": "Target date"},
     {"declared_health": HealthUpdate(DeclaredHealth.AT_RISK)},
+    {"milestones": (MilestoneRecord("m-1", "Beta"),)},
     {"raw": raw_json({"id": "1"})},
 ]
 """One change of each field, each to a value unlike the record's."""
