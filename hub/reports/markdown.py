@@ -6,7 +6,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from hub.reports.text import DECLARED_LABELS, HEALTH_LABELS, one_line, shown_date, web_url
+from hub.reports.text import (
+    DECLARED_LABELS,
+    HEALTH_LABELS,
+    milestone_text,
+    one_line,
+    shown_date,
+    web_url,
+)
 
 HEALTH_MARKS = {
     "ON_TRACK": "🟢",
@@ -70,7 +77,18 @@ def _lane(lane: dict[str, Any]) -> list[str]:
         return [heading, "", about, "", "No epics yet."]
     table = [_row(EPIC_COLUMNS), _row(("---",) * len(EPIC_COLUMNS))]
     table += [_row(_epic_cells(epic)) for epic in lane["epics"]]
-    return [heading, "", about, "", *table]
+    return [heading, "", about, "", *table, *_milestones(lane["epics"])]
+
+
+def _milestones(epics: list[dict[str, Any]]) -> list[str]:
+    """A list under the table: each epic's milestones, the dated checkpoints of its work."""
+    lines = [
+        f"- {_link(epic['item'])}: "
+        + " · ".join(escape(milestone_text(m)) for m in epic["item"]["milestones"])
+        for epic in epics
+        if epic["item"]["milestones"]
+    ]
+    return ["", "Milestones:", "", *lines] if lines else []
 
 
 def _epic_cells(epic: dict[str, Any]) -> tuple[str, ...]:

@@ -1,6 +1,6 @@
 """The roadmap as CSV for a spreadsheet: a header, then for each lane its initiative (when
 grouped by initiative, so that empty initiatives still show) and one row per epic. The last
-columns say where each date came from and what health the team declared.
+columns say where each date came from, what health the team declared and the milestones.
 
 Numbers stay numbers (ratios from 0 to 1, blank when there is nothing to count). A text cell
 that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``) is
@@ -14,7 +14,7 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from hub.reports.text import date_origin
+from hub.reports.text import date_origin, milestone_text
 
 COLUMNS = (
     "lane",
@@ -40,6 +40,7 @@ COLUMNS = (
     "declared_health",
     "declared_health_at",
     "health_disagrees",
+    "milestones",
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -105,6 +106,7 @@ def _row(
         declared.get("status") or "",
         declared.get("at") or "",
         "yes" if health[1] else "",
+        _text("; ".join(milestone_text(m) for m in item["milestones"])),
     ]
 
 

@@ -89,3 +89,14 @@ def date_origin(origin: dict[str, str | None] | None) -> str:
     words = DATE_SOURCES.get(str(origin["source"]), str(origin["source"]).lower())
     field = origin.get("field")
     return f'{words} "{one_line(field)}"' if field else words
+
+
+def milestone_text(milestone: dict[str, object]) -> str:
+    """``Beta 2027-02-01 (done, 100%)``: a milestone's name, date, status and progress."""
+    name = one_line(str(milestone["name"]))
+    day = f" {milestone['targetDate']}" if milestone["targetDate"] else ""
+    details = [str(milestone["status"])] if milestone["status"] else []
+    progress = milestone["progress"]
+    if isinstance(progress, int | float):
+        details.append(f"{progress:.0%}")
+    return name + day + (f" ({', '.join(details)})" if details else "")

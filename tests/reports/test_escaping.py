@@ -126,6 +126,9 @@ def test_markdown_escapes_every_cell() -> None:
         "targetDate": "2026-05-01",
         "targetDateSource": {"source": "PROJECT_FIELD", "field": "Target | date"},
         "declaredHealth": None,
+        "milestones": [
+            {"name": "GA | <i>now</i>", "targetDate": None, "status": None, "progress": None}
+        ],
         "source": {"name": "github", "kind": "github"},
         "components": [],
     }
@@ -167,6 +170,7 @@ def test_markdown_escapes_every_cell() -> None:
         "\\#12; \\`c\\` \\& \\[l\\](u) \\| p | github | In \\| Progress | – | 2026-05-01 | – "
         "| 🟢 On track |"
     )
+    assert "- acme/x\\#1: GA \\| \\<i\\>now\\</i\\>" in text.splitlines()
 
 
 def test_items_of_two_tools_that_share_a_key_stay_apart() -> None:

@@ -270,7 +270,18 @@ async def add_planned_epics(sessions: async_sessionmaker[AsyncSession]) -> None:
     async with sessions() as session, session.begin():
         session.add_all(
             [
-                work_item("github:50", Level.EPIC, StatusCategory.IN_PROGRESS, key="acme/pay#50"),
+                work_item(
+                    "github:50",
+                    Level.EPIC,
+                    StatusCategory.IN_PROGRESS,
+                    key="acme/pay#50",
+                    milestones=[
+                        {"id": "m1", "name": "Beta | *one*", "target_date": "2026-05-15"}
+                        | {"status": "done", "progress": 1.0, "sort_order": 1.0},
+                        {"id": "m2", "name": "GA", "target_date": None}
+                        | {"status": "unstarted", "progress": None, "sort_order": 2.0},
+                    ],
+                ),
                 work_item(
                     "github:51",
                     Level.ISSUE,
@@ -301,14 +312,18 @@ async def test_reports_mark_derived_dates_and_show_both_healths(sessions, hub_re
     await add_planned_epics(sessions)
     markdown = await hub_report("roadmap", *AS_OF)
     assert markdown.exit_code == 0, markdown.output
-    rows = {cells(line)[0]: cells(line) for line in markdown.stdout.splitlines() if "#50" in line}
-    rows |= {cells(line)[0]: cells(line) for line in markdown.stdout.splitlines() if "#60" in line}
+    table = [line for line in markdown.stdout.splitlines() if line.startswith("| [acme")]
+    rows = {cells(line)[0]: cells(line) for line in table}
     derived = rows["[acme/pay\\#50](<https://github.example/acme/pay#50>)"]
     assert derived[4:6] == ["≈2026-05-04", "≈2026-08-14"]
     late = rows["[acme/pay\\#60](<https://github.example/acme/pay#60>)"]
     assert late[5] == "2026-03-01"  # declared: no mark
     assert late[7] == "🔴 Off track · team: On track (2026-03-30) ⚠"
     assert "Dates marked ≈ are derived from the children" in markdown.stdout
+    assert (
+        "- [acme/pay\\#50](<https://github.example/acme/pay#50>): "
+        "Beta \\| \\*one\\* 2026-05-15 (done, 100%) · GA (unstarted)"
+    ) in markdown.stdout.splitlines()
 
     spreadsheet = await hub_report("roadmap", *AS_OF, "--format", "csv")
     by_key = {row["key"]: row for row in csv_rows(spreadsheet.stdout)}
@@ -316,6 +331,10 @@ async def test_reports_mark_derived_dates_and_show_both_healths(sessions, hub_re
     assert by_key["acme/pay#60"]["target_date_source"] == 'project field "Target date"'
     assert by_key["acme/pay#60"]["declared_health"] == "ON_TRACK"
     assert by_key["acme/pay#60"]["declared_health_at"].startswith("2026-03-30T09:00")
+    assert (
+        by_key["acme/pay#50"]["milestones"]
+        == "Beta | *one* 2026-05-15 (done, 100%); GA (unstarted)"
+    )
     assert (by_key["acme/pay#60"]["health_disagrees"], by_key["EP-ON"]["health_disagrees"]) == (
         "yes",
         "",

@@ -147,6 +147,11 @@ async def test_derived_dates_draw_dashed_and_the_declared_health_shows_beside(
     derived |= {"startDate": "2026-03-02", "targetDate": "2026-06-30", "startDateSource": None}
     derived["startDateSource"] = {"source": "CHILDREN", "field": None}
     derived["targetDateSource"] = {"source": "CHILDREN", "field": None}
+    derived["milestones"] = [
+        {"name": "Beta", "targetDate": "2026-04-15", "status": "done", "progress": 1.0},
+        {"name": "GA", "targetDate": "2026-06-01", "status": "next", "progress": 0.4},
+        {"name": "Someday", "targetDate": None, "status": "unstarted", "progress": 0.0},
+    ]
     page = await browser.new_page(viewport=VIEWPORT)
     await page.set_content(render_roadmap(data))
     team = page.locator(".label-meta .badge.declared")
@@ -166,6 +171,11 @@ async def test_derived_dates_draw_dashed_and_the_declared_health_shows_beside(
         second is not None and "2026-03-02 to 2026-06-30, dates derived from its children" in second
     )
     await expect(page.locator("tr.row-epic g.bar.derived")).to_have_count(1)
+    marks = page.locator("tr.row-epic svg.milestone")
+    await expect(marks).to_have_count(2)  # the undated one has no place on the axis
+    await expect(page.locator("tr.row-epic svg.milestone.done title")).to_have_text(
+        "Milestone Beta: 2026-04-15, done"
+    )
 
 
 async def test_every_percentage_reads_whole_on_or_beside_its_bar(

@@ -431,6 +431,7 @@ function track(entry, kind, { axis, today, onSelect }) {
   });
   svg.append(...backdrop(axis, today, ROW_HEIGHT));
   if (entry.span) svg.append(bar(entry, kind === "lane" ? LANE_BAR : EPIC_BAR, axis));
+  if (entry.item?.milestones?.length) svg.append(...milestoneMarks(entry.item.milestones, axis));
   else if (entry.item) {
     svg.append(
       s(
@@ -441,6 +442,28 @@ function track(entry, kind, { axis, today, onSelect }) {
     );
   }
   return svg;
+}
+
+/** A diamond over the bar's top edge on each dated milestone, filled once it is done; its
+ * tooltip says which milestone and where it stands. Off-axis days are not drawn. */
+function milestoneMarks(milestones, axis) {
+  const marks = [];
+  for (const milestone of milestones) {
+    const day = dayOf(milestone.targetDate);
+    const x = day === null ? null : axis.x(day);
+    if (x === null || x < 0 || x > 100) continue;
+    const done = milestone.status === "done";
+    const details = [milestone.targetDate, milestone.status].filter(Boolean).join(", ");
+    marks.push(
+      s(
+        "svg",
+        { class: `milestone${done ? " done" : ""}`, x: pct(x), y: EPIC_BAR.y - 5, overflow: "visible" },
+        s("title", {}, `Milestone ${milestone.name}: ${details}`),
+        s("path", { d: "M0 0 L5 5 L0 10 L-5 5 Z" }),
+      ),
+    );
+  }
+  return marks;
 }
 
 function bar(entry, { y, height }, axis) {
