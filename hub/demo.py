@@ -16,7 +16,7 @@ import click
 from pydantic import SecretStr
 from starlette.types import ASGIApp
 
-from hub.contract.config import ComponentConfig, InitiativeConfig, SourceConfig
+from hub.contract.config import ComponentConfig, InitiativeConfig, ProjectRef, SourceConfig
 from hub.contract.errors import HubError
 from hub.reports.terminal import dependency_summary, roadmap_summary
 from hub.runner import bind, serve_sessions
@@ -35,7 +35,7 @@ from simulators import (
     serve,
 )
 from simulators.demo_schedule import quarter_end
-from simulators.demo_world import GITHUB_REPOS
+from simulators.demo_world import GITHUB_PROJECT, GITHUB_REPOS
 from simulators.faults import Faults
 
 JIRA_EMAIL = "demo@tracker-hub.example"
@@ -73,6 +73,7 @@ def demo_sources(urls: dict[str, str], world: DemoWorld) -> list[SourceConfig]:
         base_url=urls["github"],
         repos=tuple(f"{world.github.owner}/{repo}" for repo in GITHUB_REPOS),
         token_env="GITHUB_TOKEN",
+        projects_v2=(ProjectRef(owner=world.github.owner, number=GITHUB_PROJECT),),
     ).model_copy(update={"token": SecretStr(DEMO_TOKEN)})
     linear = SourceConfig(
         name="linear",
@@ -148,7 +149,8 @@ def simulator_app(
     if kind == "github":
         repos = ", ".join(f"{world.github.owner}/{r}" for r in GITHUB_REPOS)
         app = create_github_app(world.github, token=DEMO_TOKEN, faults=faults)
-        return app, f"token {DEMO_TOKEN}, {repos}"
+        project = f"project {world.github.owner}/{GITHUB_PROJECT}"
+        return app, f"token {DEMO_TOKEN}, {repos}, {project}"
     teams = ", ".join(team.key for team in world.linear.teams)
     app = create_linear_app(world.linear, api_key=LINEAR_KEY, faults=faults)
     return app, f"key {LINEAR_KEY}, teams {teams}"

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from simulators.demo_schedule import schedule
+from simulators.demo_schedule import Planner, quarter_end, schedule
 from simulators.github_world import GitHubWorld
 from simulators.jira_world import JiraWorld
 from simulators.linear_world import LinearWorld
@@ -23,6 +23,8 @@ from simulators.world_common import COMPONENT_NAMES
 
 LINEAR_WORKSPACE = "acme"
 GITHUB_REPOS = ("payments-api", "identity", "search")
+GITHUB_PROJECT = 1
+"""The number of the organisation's Projects (v2) roadmap that dates the GitHub epics."""
 WEAVE_EVERY = 100
 """One item in this many per tool gains a cross-tool reference."""
 
@@ -52,7 +54,42 @@ def build_demo_world(
     )
     _weave(world)
     schedule(world, world.today, seed)
+    _plan_github_project(world, seed)
     return world
+
+
+def _plan_github_project(world: DemoWorld, seed: int) -> None:
+    """The GitHub epics on a Projects (v2) roadmap, as GitHub teams plan: Start date and
+    Target date fields dated around today (their milestones stay, outranked), and the
+    team's latest word in a status update."""
+    github, owner = world.github, world.github.owner
+    github.add_project(owner, GITHUB_PROJECT, "Platform roadmap")
+    github.add_project_field(owner, GITHUB_PROJECT, "Start date", "DATE")
+    github.add_project_field(owner, GITHUB_PROJECT, "Target date", "DATE")
+    planner = Planner(world.today, seed + 1)
+    epics = [
+        row
+        for row in sorted(github, key=lambda row: row.id)
+        if not row.is_pull and ("epic" in row.labels or github.children(row))
+    ]
+    for row in epics:
+        github.add_to_project(owner, GITHUB_PROJECT, row.repo.name, row.number)
+        start, target = planner.window(None if row.state == "closed" else planner.plan())
+        key = github.key(row)
+        for name, day in (("Start date", start), ("Target date", target)):
+            if day is not None:
+                github.set_field_value(owner, GITHUB_PROJECT, key, name, day)
+        github.set_field_value(
+            owner, GITHUB_PROJECT, key, "Status", "Done" if row.state == "closed" else "In Progress"
+        )
+    github.add_status_update(
+        owner,
+        GITHUB_PROJECT,
+        "AT_RISK",
+        body="Identity migration waits on the vendor's SSO release; search is on track.",
+        start_date=planner.days(-90, -60),
+        target_date=quarter_end(world.today, 1),
+    )
 
 
 def _weave(world: DemoWorld) -> None:

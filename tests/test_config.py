@@ -289,3 +289,26 @@ def test_a_config_loads_without_any_secret_set(tmp_path: Path) -> None:
     assert [s.name for s in config.sources] == ["jira-acme", "gh"]
     with pytest.raises(ConfigError, match="environment variable GH_TOKEN is not set"):
         config.source("gh").with_secrets()
+
+
+def test_github_projects_are_read_with_their_field_names_and_refused_elsewhere(
+    tmp_path: Path,
+) -> None:
+    planned = GITHUB + 'projects_v2 = [{ owner = "acme", number = 7, target_field = "Due" }]\n'
+    [source] = load_config(write(tmp_path, planned), {}).sources
+    [project] = source.projects_v2
+    assert (project.owner, project.number, project.label) == ("acme", 7, "acme/7")
+    assert (project.start_field, project.target_field) == ("Start date", "Due")
+    assert (project.iteration_field, project.status_field) == ("Iteration", "Status")
+
+    on_jira = GOOD + 'projects_v2 = [{ owner = "acme", number = 7 }]\n'
+    with pytest.raises(ConfigError, match="'projects_v2' does not apply to a jira source"):
+        load_config(write(tmp_path, on_jira), ENV)
+    twice = (
+        GITHUB + 'projects_v2 = [{ owner = "acme", number = 7 }, { owner = "Acme", number = 7 }]\n'
+    )
+    with pytest.raises(ConfigError, match="a project is listed twice"):
+        load_config(write(tmp_path, twice), {})
+    no_number = GITHUB + 'projects_v2 = [{ owner = "acme" }]\n'
+    with pytest.raises(ConfigError, match="source 'gh': key 'projects_v2.number': is required"):
+        load_config(write(tmp_path, no_number), {})

@@ -158,4 +158,5 @@ async def test_an_unchanged_resync_costs_one_request_per_stream(synced, world, u
         report = await engine.sync(source)
         assert report.ok and report.counts.created == report.counts.updated == 0
         costs[source.name] = report.requests
-    assert costs == {"jira": 1 + 1, "github": 3, "linear": 1 + 3}  # set-up call + one per stream
+    # set-up call + one per stream (GitHub: three repositories and the roadmap project)
+    assert costs == {"jira": 1 + 1, "github": 3 + 1, "linear": 1 + 3}

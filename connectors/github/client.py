@@ -1,4 +1,5 @@
-"""A thin GitHub client: REST for listing issues, one GraphQL query for their dependencies.
+"""A thin GitHub client: REST for listing issues, GraphQL for their dependencies and for the
+items of Projects (v2).
 
 Retries, rate limits and error classes come from ``connectors.http``; this module only says
 what to ask for and checks that answers keep the shape the API promises. GraphQL reports its
@@ -9,15 +10,16 @@ lets ``TrackerHttp`` retry that like a 429.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any, Literal
 
 import httpx
 import msgspec
 
+from connectors.github.project_query import ISSUES_BY_ID_QUERY, PROJECT_PAGE_QUERY
 from connectors.http.client import TrackerClient
 from connectors.paging import follow_pages
-from hub.contract.config import SourceConfig
+from hub.contract.config import ProjectRef, SourceConfig
 from hub.contract.errors import TrackerDataError, TrackerRequestError
 
 API_VERSION = "2022-11-28"
@@ -35,6 +37,8 @@ DEPENDENCIES_QUERY = (
 type per issue, so ``first: 50`` returns them all. Only the blocking side is read: it is the
 side the hub replaces when an issue changes (see ``hub.sync.store``), and reading both sides
 would double the lookups for the same edges."""
+
+OwnerKind = Literal["organization", "user"]
 
 log = logging.getLogger(__name__)
 
@@ -127,26 +131,79 @@ class GitHubClient(TrackerClient):
         Errors without data fail; errors beside data are logged and the data used. Ids GitHub
         could not resolve (deleted, transferred, hidden) come back as null and are left out.
         """
+        return await self._nodes(DEPENDENCIES_QUERY, node_ids)
+
+    async def issues_by_id(self, node_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Up to 100 issues by node id with what ``map_issue`` reads, as ``dependencies``."""
+        return await self._nodes(ISSUES_BY_ID_QUERY, node_ids)
+
+    async def project_page(
+        self, ref: ProjectRef, after: str | None, owner_kind: OwnerKind | None
+    ) -> tuple[dict[str, Any], OwnerKind]:
+        """One page of a project's items (``project_query``) and the kind of owner holding it.
+
+        Without ``owner_kind`` the owner is asked for as an organisation and as a user in one
+        request; GitHub answers NOT_FOUND for the kind it is not, which is expected and not
+        logged. A project found under neither is a ``TrackerRequestError`` saying what to check.
+        """
+        variables = {
+            "owner": ref.owner,
+            "number": ref.number,
+            "after": after,
+            "asOrganization": owner_kind in (None, "organization"),
+            "asUser": owner_kind in (None, "user"),
+        }
+        data, errors = await self._graphql(PROJECT_PAGE_QUERY, variables)
+        unexpected = [e for e in errors if not _owner_not_found(e)]
+        if unexpected:
+            log.warning(
+                "%s: GraphQL answered project %s with partial data: %s",
+                self.source.name,
+                ref.label,
+                self.redactor.excerpt(_messages(unexpected)),
+            )
+        for kind in ("organization", "user"):
+            owner = data.get(kind)
+            project = owner.get("projectV2") if isinstance(owner, dict) else None
+            if isinstance(project, dict):
+                return project, kind
+        raise TrackerRequestError(
+            f"{self.source.name}: project {ref.label} was found neither as an organisation's "
+            "nor as a user's project: check 'owner' and 'number' in 'projects_v2' and that the "
+            "token may read projects (scope read:project)",
+            status=404,
+        )
+
+    async def _nodes(self, query: str, node_ids: Sequence[str]) -> list[dict[str, Any]]:
         if len(node_ids) > MAX_NODE_IDS:
             raise ValueError(f"at most {MAX_NODE_IDS} node ids per call, got {len(node_ids)}")
-        _, body = await self.http.request_json(
-            "POST",
-            self.graphql_url,
-            json={"query": DEPENDENCIES_QUERY, "variables": {"ids": list(node_ids)}},
-        )
-        if not isinstance(body, dict):
-            raise TrackerDataError(f"{self.source.name}: GraphQL answered without an object")
-        errors = body.get("errors") or []
-        said = self.redactor.excerpt(_messages(errors))
-        data = body.get("data")
-        if not isinstance(data, dict):
-            raise TrackerDataError(f"{self.source.name}: GraphQL answered without data: {said}")
+        data, errors = await self._graphql(query, {"ids": list(node_ids)})
         if errors:
-            log.warning("%s: GraphQL answered with partial data: %s", self.source.name, said)
+            log.warning(
+                "%s: GraphQL answered with partial data: %s",
+                self.source.name,
+                self.redactor.excerpt(_messages(errors)),
+            )
         nodes = data.get("nodes")
         if not isinstance(nodes, list):
             raise TrackerDataError(f"{self.source.name}: GraphQL answered without a nodes list")
         return [node for node in nodes if isinstance(node, dict)]
+
+    async def _graphql(
+        self, query: str, variables: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], list[Any]]:
+        """A GraphQL answer's ``data`` and ``errors``; errors without data fail."""
+        _, body = await self.http.request_json(
+            "POST", self.graphql_url, json={"query": query, "variables": dict(variables)}
+        )
+        if not isinstance(body, dict):
+            raise TrackerDataError(f"{self.source.name}: GraphQL answered without an object")
+        errors = body.get("errors") or []
+        data = body.get("data")
+        if not isinstance(data, dict):
+            said = self.redactor.excerpt(_messages(errors))
+            raise TrackerDataError(f"{self.source.name}: GraphQL answered without data: {said}")
+        return data, errors if isinstance(errors, list) else [errors]
 
     async def _get(
         self, repo: str, url: str, **kwargs: Any
@@ -175,6 +232,14 @@ class GitHubClient(TrackerClient):
 
 
 _LISTING = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+def _owner_not_found(error: Any) -> bool:
+    """GitHub's NOT_FOUND for an owner asked for as the kind it is not (or its project)."""
+    if not isinstance(error, dict) or error.get("type") != "NOT_FOUND":
+        return False
+    path = error.get("path")
+    return isinstance(path, list) and bool(path) and path[0] in ("organization", "user")
 
 
 def _messages(errors: Any) -> str:

@@ -1,4 +1,6 @@
-"""The GitHub connector: one stream per repository, issues listed oldest change first.
+"""The GitHub connector: one stream per repository, issues listed oldest change first, and one
+per configured Project (v2), re-emitting the issues whose plan changed there
+(``project_stream``). Every stream applies the same plan index (``plan_index``) to each issue.
 
 Each ``Batch`` covers up to twenty listing pages (≤ 2,000 issues) plus one GraphQL call per
 100 of them that have dependencies, so relations never cost a request per issue. Incremental syncs
@@ -8,15 +10,14 @@ already stored at that second: a sync with nothing changed costs one request per
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from connectors.base import Batch, Skipped, TrackerConnector
 from connectors.body import element
 from connectors.github.client import MAX_NODE_IDS, MAX_PER_PAGE, GitHubClient
+from connectors.github.cursor import Cursor, decode_cursor, encode_cursor, iso_seconds
 from connectors.github.mapping import (
     Dependencies,
     dependencies,
@@ -24,36 +25,17 @@ from connectors.github.mapping import (
     map_issue,
     needs_dependencies,
 )
+from connectors.github.plan_index import PlanIndex, read_plans
+from connectors.github.project_stream import project_batches
+from connectors.github.projects import apply_plan, rest_issue
 from connectors.payload import MappingError, parse_datetime
-from hub.contract.config import SourceConfig
-from hub.contract.errors import ConfigError, HubError
+from hub.contract.config import ProjectRef, SourceConfig
+from hub.contract.errors import ConfigError
 from hub.contract.records import ItemRecord
 
 MAX_PAGES_PER_BATCH = 20
 """Listing pages gathered at most into one batch; until then the batch grows as
 long as its issues with dependencies fit one GraphQL lookup, so lookups run near full."""
-
-
-@dataclass(slots=True)
-class Cursor:
-    """Where a repository's stream stands: the newest ``updated_at`` seen (whole seconds) and
-    the ids already read at exactly that second, which ``since`` will list again."""
-
-    since: datetime | None = None
-    seen: set[str] = field(default_factory=set)
-
-    def advance(self, updated: datetime, item_id: str) -> None:
-        """Take in one listed entry; the cursor never moves backwards."""
-        if self.since is None or updated > self.since:
-            self.since, self.seen = updated, {item_id}
-        elif updated == self.since:
-            self.seen.add(item_id)
-
-    def already_read(self, updated: datetime, item_id: str) -> bool:
-        return updated == self.since and item_id in self.seen
-
-    def copy(self) -> Cursor:
-        return Cursor(self.since, set(self.seen))
 
 
 class GitHubConnector(TrackerConnector[GitHubClient]):
@@ -64,20 +46,35 @@ class GitHubConnector(TrackerConnector[GitHubClient]):
             _check_repo(source, repo)
         super().__init__(source, **http)
 
+        self._project_streams = {f"project:{ref.label}": ref for ref in source.projects_v2}
+        self._plan_index: PlanIndex | None = None
+
     def new_client(self, source: SourceConfig, **http: Any) -> GitHubClient:
         return GitHubClient(source, **http)
 
+    async def _plans(self) -> PlanIndex:
+        """The projects' plans, read on first need and kept for the rest of this sync (one
+        connector serves one sync), so every stream applies the same values."""
+        if self._plan_index is None:
+            self._plan_index = await read_plans(self.client, self.source)
+        return self._plan_index
+
     def streams(self) -> Sequence[str]:
-        return tuple(self.source.repos)
+        return (*self.source.repos, *self._project_streams)
 
     async def batches(self, stream: str, cursor: str | None) -> AsyncIterator[Batch]:
+        if stream in self._project_streams:
+            async for planned in self._project_batches(self._project_streams[stream], cursor):
+                yield planned
+            return
         if stream not in self.source.repos:
             raise ValueError(f"github has no stream {stream!r}; streams: {self.streams()}")
+        await self._plans()
         start = decode_cursor(cursor)
         progress = start.copy()
         listed = self.client.issue_pages(
             stream,
-            since=_iso(start.since) if start.since else None,
+            since=iso_seconds(start.since) if start.since else None,
             per_page=self.source.page_size or MAX_PER_PAGE,
         )
         batch = IssueBatch(self._map)
@@ -95,6 +92,19 @@ class GitHubConnector(TrackerConnector[GitHubClient]):
         if pages or not yielded:
             yield await self._finish(batch, progress, start, cursor)
 
+    async def _project_batches(self, ref: ProjectRef, cursor: str | None) -> AsyncIterator[Batch]:
+        plans = await self._plans()
+        listed = project_batches(
+            plans.project(ref),
+            plans,
+            self.source.repos,
+            cursor,
+            self._map_content,
+            self.client.issues_by_id,
+        )
+        async for batch in listed:
+            yield batch
+
     async def _finish(
         self, batch: IssueBatch, progress: Cursor, start: Cursor, incoming: str | None
     ) -> Batch:
@@ -107,15 +117,34 @@ class GitHubConnector(TrackerConnector[GitHubClient]):
         self, issue: Mapping[str, Any], text: bytes, relations: Dependencies | None
     ) -> ItemRecord | Skipped:
         try:
-            return map_issue(
+            record = map_issue(
                 issue,
                 epic_label=self.source.epic_label,
                 statuses=self.source.statuses,
                 relations=relations,
                 raw=text,
             )
+            plans = self._plan_index
+            if plans is None or record.external_id not in plans:
+                return record
+            planned = apply_plan(
+                record,
+                plans.plan_for(record.external_id),
+                is_open=issue.get("state") == "open",
+                statuses=self.source.statuses,
+            )
+            plans.emitted.add(record.external_id)
+            return planned
         except MappingError as exc:
             return Skipped(key=_label(issue), reason=str(exc))
+
+    def _map_content(self, content: Mapping[str, Any], text: bytes) -> ItemRecord | Skipped:
+        """An issue a project's card holds (GraphQL's shape), mapped as the REST listing's."""
+        try:
+            issue = rest_issue(content, self.source.base)
+        except MappingError as exc:
+            return Skipped(key=str(content.get("url") or content.get("id") or "?"), reason=str(exc))
+        return self._map(issue, text, dependencies(content))
 
     async def _dependencies(self, issues: Iterable[Mapping[str, Any]]) -> dict[str, Dependencies]:
         """Dependencies by node id; issues GitHub no longer resolves are left without."""
@@ -190,35 +219,6 @@ class IssueBatch:
             return mapped
         entry, text = self.waiting[key]
         return self._map(entry, text, relations.get(str(entry.get("node_id"))))
-
-
-def encode_cursor(cursor: Cursor) -> str | None:
-    if cursor.since is None:
-        return None
-    return json.dumps(
-        {"since": _iso(cursor.since), "seen": sorted(cursor.seen)}, separators=(",", ":")
-    )
-
-
-def decode_cursor(cursor: str | None) -> Cursor:
-    """A stored cursor; one we cannot read asks for a full sync."""
-    if cursor is None:
-        return Cursor()
-    try:
-        value = json.loads(cursor)
-        since = datetime.fromisoformat(value["since"])
-        seen = value["seen"]
-        if since.tzinfo is None or not all(isinstance(s, str) for s in seen):
-            raise ValueError(cursor)
-    except (ValueError, TypeError, KeyError):
-        raise HubError(
-            f"stored GitHub cursor {cursor!r} is not readable; run a full sync"
-        ) from None
-    return Cursor(since.astimezone(UTC).replace(microsecond=0), set(seen))
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _check_repo(source: SourceConfig, repo: str) -> None:

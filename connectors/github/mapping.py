@@ -16,7 +16,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from connectors.payload import MAPPINGS, MappingError, optional_datetime, parse_datetime
-from hub.contract.records import ItemRecord, Level, PersonRecord, StatusCategory, raw_json
+from hub.contract.records import (
+    DateSource,
+    ItemRecord,
+    Level,
+    PersonRecord,
+    StatusCategory,
+    raw_json,
+)
 
 _CLOSED_REASONS = {
     None: ("Closed", StatusCategory.DONE),
@@ -185,6 +192,8 @@ def map_issue(
         status_name, category = status_of(issue, statuses)
         relations = relations or Dependencies()
         names = labels(issue)
+        milestone = issue.get("milestone")
+        due = _due_date(milestone)
         return ItemRecord(
             external_id=external_id(repo, number),
             key=key,
@@ -197,7 +206,9 @@ def map_issue(
             updated_at=parse_datetime(issue.get("updated_at"), "updated_at"),
             body=issue.get("body") or "",
             parent_external_id=parent_id(issue.get("parent_issue_url")),
-            target_date=_due_date(issue.get("milestone")),
+            target_date=due,
+            target_date_source=DateSource.MILESTONE if due else None,
+            target_date_field=_title(milestone) if due else None,
             completed_at=(
                 optional_datetime(issue.get("closed_at"), "closed_at")
                 if category is StatusCategory.DONE
@@ -230,6 +241,11 @@ def _due_date(milestone: Any) -> date | None:
         return None
     due = milestone.get("due_on") if isinstance(milestone, MAPPINGS) else None
     return None if due is None else parse_datetime(due, "milestone.due_on").date()
+
+
+def _title(milestone: Any) -> str | None:
+    title = milestone.get("title") if isinstance(milestone, MAPPINGS) else None
+    return title if isinstance(title, str) and title else None
 
 
 def _path_parts(url: Any, name: str) -> list[str]:

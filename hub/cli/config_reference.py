@@ -19,6 +19,7 @@ from hub.contract.config import (
     ComponentConfig,
     HubConfig,
     InitiativeConfig,
+    ProjectRef,
     SourceConfig,
 )
 
@@ -28,6 +29,7 @@ TABLES: tuple[tuple[str, type[BaseModel]], ...] = (
     ("Top level", HubConfig),
     ("`[api]`", ApiConfig),
     ("`[[sources]]`", SourceConfig),
+    ("`projects_v2` entries of a GitHub source", ProjectRef),
     ("`[[components]]`", ComponentConfig),
     ("`[[initiatives]]`", InitiativeConfig),
 )
@@ -36,6 +38,7 @@ _NESTED: dict[type[BaseModel], str] = {
     SourceConfig: "array of tables",
     ComponentConfig: "array of tables",
     InitiativeConfig: "array of tables",
+    ProjectRef: "array of tables",
 }
 
 _MIN_EVERY = f"{int(MIN_EVERY.total_seconds() // 60)}m"

@@ -120,6 +120,34 @@ def check_database_url(url: str) -> str:
     return url
 
 
+class ProjectRef(BaseModel):
+    """A GitHub Project (v2) a source reads plans from (a `projects_v2` entry): the dates,
+    iteration and status its items carry, and the health its status updates declare."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    owner: str = Field(
+        pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$", max_length=39, examples=["acme"]
+    )
+    """The organisation or user owning the project, as in `github.com/orgs/<owner>/projects/7`."""
+    number: int = Field(ge=1, examples=[7])
+    """The project's number, as in its URL."""
+    start_field: str = Field(default="Start date", min_length=1, examples=["Start date"])
+    """The project's date field holding an item's start."""
+    target_field: str = Field(default="Target date", min_length=1, examples=["Target date"])
+    """The project's date field holding an item's target date."""
+    iteration_field: str = Field(default="Iteration", min_length=1, examples=["Sprint"])
+    """The project's iteration field: an item without a start or target date there is dated
+    by its iteration (first day to last day)."""
+    status_field: str = Field(default="Status", min_length=1, examples=["Status"])
+    """The project's single-select field whose option becomes an open issue's status name."""
+
+    @property
+    def label(self) -> str:
+        """``owner/number``, as the project's stream and messages name it."""
+        return f"{self.owner}/{self.number}"
+
+
 class SourceConfig(BaseModel):
     """One tracker connection (a `[[sources]]` entry); its secrets stay in the environment
     until a sync needs them."""
@@ -170,6 +198,13 @@ class SourceConfig(BaseModel):
     ``start_date_field`` and Due date, ``sprint`` the issue's open sprint (else its last
     closed one) start and end, ``release`` the earliest unreleased fix version's release date
     (a target only)."""
+    projects_v2: tuple[ProjectRef, ...] = Field(
+        default=(), examples=[[{"owner": "acme", "number": 7}]]
+    )
+    """GitHub: Projects (v2) whose date, iteration and status fields plan the issues of
+    `repos` they hold, and whose latest status update is the declared health of their epics.
+    When several hold an issue, the first listed with a value wins, each value on its own;
+    an issue's milestone due date is the target date when no project gives one."""
 
     token: SecretStr = Field(default=SecretStr(""), exclude=True)
     """The token itself; set by ``with_secrets`` (or by a test or the demo), never by the file."""
@@ -201,6 +236,11 @@ class SourceConfig(BaseModel):
         if not any(getattr(self, key) for key in allowed):
             wanted = " or ".join(f"'{k}'" for k in allowed)
             raise ValueError(f"a {self.kind} source needs {wanted}")
+        if self.projects_v2 and self.kind != "github":
+            raise ValueError(f"key 'projects_v2' does not apply to a {self.kind} source")
+        refs = [ref.label.lower() for ref in self.projects_v2]
+        if len(set(refs)) != len(refs):
+            raise ValueError("key 'projects_v2': a project is listed twice")
         if self.projects and self.jql:
             raise ValueError(
                 "keys 'projects' and 'jql' exclude each other: put the projects in the JQL "

@@ -61,7 +61,14 @@ class HubRules:
                 for i in self.initiatives
             ],
             "source": source.model_dump(
-                mode="json", include={"epic_label", "statuses", "start_date_field", "dates"}
+                mode="json",
+                include={
+                    "epic_label",
+                    "statuses",
+                    "start_date_field",
+                    "dates",
+                    "projects_v2",
+                },
             ),
         }
         encoded = json.dumps(document, sort_keys=True).encode()

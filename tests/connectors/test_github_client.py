@@ -19,7 +19,7 @@ from connectors import connector_for
 from connectors.base import Batch, Connector
 from connectors.github import GitHubConnector
 from connectors.github.client import DEPENDENCIES_QUERY, GitHubClient, graphql_url
-from connectors.github.connector import Cursor, decode_cursor
+from connectors.github.cursor import Cursor, decode_cursor
 from connectors.http.retry import RetryPolicy
 from hub.contract.config import SourceConfig
 from hub.contract.errors import (

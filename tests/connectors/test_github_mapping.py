@@ -20,7 +20,7 @@ from connectors.github.mapping import (
     status_of,
 )
 from connectors.payload import MappingError
-from hub.contract.records import Level, PersonRecord, StatusCategory
+from hub.contract.records import DateSource, Level, PersonRecord, StatusCategory
 
 API = "https://api.github.com"
 
@@ -228,10 +228,18 @@ def test_unknown_closing_reason_needs_a_status_override() -> None:
 
 
 def test_milestone_due_date_is_the_target_date() -> None:
-    assert map_issue(issue(milestone=milestone("2024-12-31T08:00:00Z"))).target_date == date(
-        2024, 12, 31
+    dated = map_issue(issue(milestone=milestone("2024-12-31T08:00:00Z")))
+    assert (dated.target_date, dated.target_date_source, dated.target_date_field) == (
+        date(2024, 12, 31),
+        DateSource.MILESTONE,
+        "v2.0",
     )
-    assert map_issue(issue(milestone=milestone(None))).target_date is None
+    undated = map_issue(issue(milestone=milestone(None)))
+    assert (undated.target_date, undated.target_date_source, undated.target_date_field) == (
+        None,
+        None,
+        None,
+    )
 
 
 def test_no_assignees_and_no_body() -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from hub.contract.config import ComponentConfig, InitiativeConfig, SourceConfig
+from hub.contract.config import ComponentConfig, InitiativeConfig, ProjectRef, SourceConfig
 from hub.contract.records import Level
 from hub.sync.rules import HubRules
 from tests.sync.fakes import item
@@ -61,4 +61,7 @@ def test_the_fingerprint_follows_the_rules_and_the_source_mapping() -> None:
     )
     assert base != HubRules(CATALOG, INITIATIVES).fingerprint(
         source.model_copy(update={"dates": ("sprint", "release")})
+    )
+    assert base != HubRules(CATALOG, INITIATIVES).fingerprint(
+        source.model_copy(update={"projects_v2": (ProjectRef(owner="acme", number=7),)})
     )
