@@ -7,6 +7,7 @@ never by a list of ids.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -68,14 +69,7 @@ def _conditions(filter: RoadmapFilter) -> list[ColumnElement[bool]]:
         )
         conditions.append(WorkItem.id.in_(members))
     if filter.initiatives:
-        initiative = aliased(WorkItem)
-        chosen = select(initiative.id).where(
-            initiative.level == Level.INITIATIVE,
-            or_(
-                initiative.id.in_(filter.initiatives),
-                func.lower(initiative.key).in_([key.lower() for key in filter.initiatives]),
-            ),
-        )
+        chosen = _with_sub_initiatives(filter.initiatives)
         # The candidates first, found by index (children, assigned items); then the rule,
         # which no index serves and would otherwise be tried on every epic.
         child, assigned = aliased(WorkItem), aliased(InitiativeAssignment)
@@ -90,6 +84,31 @@ def _conditions(filter: RoadmapFilter) -> list[ColumnElement[bool]]:
             | WorkItem.key.icontains(filter.text, autoescape=True)
         )
     return conditions
+
+
+def _with_sub_initiatives(references: Sequence[str]) -> Select[Any]:
+    """Ids of the initiatives named (by hub id, or key in any case) and of every initiative
+    under them, at any depth: one recursive query, whose UNION drops rows already found, so
+    a parent cycle from a bad tracker ends it."""
+    named = aliased(WorkItem)
+    tree = (
+        select(named.id)
+        .where(
+            named.level == Level.INITIATIVE,
+            or_(
+                named.id.in_(references),
+                func.lower(named.key).in_([key.lower() for key in references]),
+            ),
+        )
+        .cte("chosen_initiatives", recursive=True)
+    )
+    child = aliased(WorkItem)
+    tree = tree.union(
+        select(child.id)
+        .join(tree, child.parent_id == tree.c.id)
+        .where(child.level == Level.INITIATIVE, child.deleted == false())
+    )
+    return select(tree.c.id)
 
 
 def _overlapping(start: date | None, end: date | None) -> list[ColumnElement[bool]]:
