@@ -77,11 +77,18 @@ async def roadmap(
     check_day(end, "to")
     filter = filter or RoadmapFilter()
     today = today or datetime.now(UTC).date()
-    epic_ids = queries.epics(WorkItem.id, filter=filter, start=start, end=end).correlate(None)
+    chosen = (
+        await queries.chosen_initiatives(session, filter.initiatives)
+        if filter.initiatives
+        else set()
+    )
+    epic_ids = queries.epics(
+        WorkItem.id, filter=filter, start=start, end=end, initiatives=chosen
+    ).correlate(None)
     items: dict[str, WorkItem] = {}
 
     epic_rows = await queries.epic_rows(
-        session, queries.epics(WorkItem, filter=filter, start=start, end=end)
+        session, queries.epics(WorkItem, filter=filter, start=start, end=end, initiatives=chosen)
     )
     initiative_rows = await queries.initiatives(session) if group_by is Grouping.INITIATIVE else []
     undated = [row for row, *_ in epic_rows + initiative_rows if row_needs_children(row)]

@@ -7,7 +7,7 @@ a live initiative (deleted, an epic, not synced yet) makes its child a top-level
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 
 def acyclic_parents(parent_of: Mapping[str, str | None]) -> dict[str, str]:
@@ -32,3 +32,16 @@ def acyclic_parents(parent_of: Mapping[str, str | None]) -> dict[str, str]:
             item = parents[item]
         settled |= path
     return parents
+
+
+def with_descendants(items: Collection[str], children: Mapping[str, Sequence[str]]) -> set[str]:
+    """``items`` and everything under them at any depth; a cycle ends where it closes."""
+    found = set(items)
+    frontier = list(found)
+    while frontier:
+        below = [
+            child for item in frontier for child in children.get(item, ()) if child not in found
+        ]
+        found.update(below)
+        frontier = below
+    return found

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hub.contract.records import DateSource, Level
 from hub.views.health import Health
 from hub.views.roadmap import Lane, Roadmap, RoadmapFilter
-from hub.views.roadmap_tree import acyclic_parents
+from hub.views.roadmap_tree import acyclic_parents, with_descendants
 from tests.views.test_roadmap import D, P, T, add_sources, issues, keys, load, work_item
 
 THEME, INI_1, INI_2, PAY = "jira:THEME-1", "jira:INI-1", "jira:INI-2", "hub:pay"
@@ -190,3 +190,10 @@ def test_acyclic_parents_keeps_trees_and_cuts_loops() -> None:
         "b": "c",
         "t": "a",
     }
+
+
+def test_with_descendants_goes_any_depth_and_ends_at_a_loop() -> None:
+    children = {"a": ["b"], "b": ["c", "d"], "c": ["a"], "x": ["y"]}
+    assert with_descendants({"b"}, children) == {"a", "b", "c", "d"}
+    assert with_descendants({"d", "x"}, children) == {"d", "x", "y"}
+    assert with_descendants(set(), children) == set()
