@@ -64,8 +64,8 @@ class RoadmapFilter:
     )
     initiatives: list[str] | None = strawberry.field(
         default=None,
-        description="Keys (any case) or hub ids of the initiatives whose epics are shown; an "
-        "unknown one is an error.",
+        description="Keys (any case) or hub ids of the initiatives whose epics are shown, "
+        "with the epics of their sub-initiatives at any depth; an unknown one is an error.",
     )
     status_categories: list[StatusCategory] | None = strawberry.field(
         default=None,
@@ -175,13 +175,15 @@ class RoadmapLane:
 
     @strawberry.field(
         description="The epics' progress added up (counts and estimates); canceled epics "
-        "count for nothing. For an initiative, this is the initiative's progress."
+        "count for nothing. For an initiative, this is the initiative's progress, its "
+        "sub-initiatives' epics included at any depth."
     )
     def progress(self) -> RoadmapProgress:
         return RoadmapProgress.from_view(self.lane.progress)
 
     @strawberry.field(
-        description="The initiative's own health for an initiative's lane; otherwise the "
+        description="The initiative's own health for an initiative's lane (an OFF_TRACK "
+        "sub-initiative or epic at any depth below makes it at least AT_RISK); otherwise the "
         "health of the epic most in need of attention."
     )
     def health(self) -> Health:
@@ -196,9 +198,42 @@ class RoadmapLane:
         entries = [*lane.epics, *([lane.initiative] if lane.initiative else [])]
         return any(entry.health_disagrees for entry in entries)
 
-    @strawberry.field(description="The lane's epics by target date (undated last), then key.")
+    @strawberry.field(
+        description="The lane's own epics by target date (undated last), then key; those of "
+        "its sub-initiatives are in their own lanes (`childLanes`)."
+    )
     def epics(self) -> list[RoadmapEpic]:
         return [RoadmapEpic(entry=epic, rows=self.rows) for epic in self.lane.epics]
+
+    @strawberry.field(
+        description="Epics shown in this lane and in every lane under it, at any depth: what "
+        "`progress` and `health` roll up."
+    )
+    def epic_count(self) -> int:
+        return len(self.lane.nested_epics())
+
+    @strawberry.field(
+        description="How many initiative lanes this one sits under: 0 for a top-level "
+        "initiative and for every lane not grouped by initiative. `lanes` lists each lane "
+        "right before the lanes under it, so indenting by depth draws the tree."
+    )
+    def depth(self) -> int:
+        return self.lane.depth
+
+    @strawberry.field(
+        description="The lane of the initiative this lane's initiative is part of (a Jira "
+        "theme, a Linear parent initiative, a config initiative's `parent`); null at the top."
+    )
+    def parent(self) -> RoadmapLane | None:
+        parent = self.lane.parent
+        return None if parent is None else RoadmapLane(lane=parent, rows=self.rows)
+
+    @strawberry.field(
+        description="The lanes of this initiative's sub-initiatives, in the order `lanes` "
+        "lists them; they are in `lanes` too."
+    )
+    def child_lanes(self) -> list[RoadmapLane]:
+        return [RoadmapLane(lane=child, rows=self.rows) for child in self.lane.children]
 
 
 @strawberry.type(description="How many epics shown are in each health; each epic counts once.")
@@ -228,7 +263,9 @@ class Roadmap:
     as_of: date = strawberry.field(description="The day health was judged on.")
     lanes: list[RoadmapLane] = strawberry.field(
         description="Initiative lanes start with hub-native initiatives, then by target date; "
-        "other lanes go by key. The lane of epics that fit no group comes last."
+        "a nested initiative's lane follows its parent's (see `RoadmapLane.depth`), with the "
+        "lanes of initiatives above the ones shown kept so the tree stays whole. Other lanes "
+        "go by key. The lane of epics that fit no group comes last."
     )
     summary: RoadmapSummary = strawberry.field(description="Epics per health.")
 

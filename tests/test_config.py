@@ -312,3 +312,58 @@ def test_github_projects_are_read_with_their_field_names_and_refused_elsewhere(
     no_number = GITHUB + 'projects_v2 = [{ owner = "acme" }]\n'
     with pytest.raises(ConfigError, match="source 'gh': key 'projects_v2.number': is required"):
         load_config(write(tmp_path, no_number), {})
+
+
+NESTED = """
+[[initiatives]]
+key = "platform-2027"
+title = "Platform 2027"
+
+[[initiatives]]
+key = "payments-v2"
+title = "Payments v2"
+parent = "platform-2027"
+
+[[initiatives]]
+key = "checkout"
+title = "One checkout"
+parent = "PLAN-3"
+"""
+
+
+def test_an_initiative_names_its_parent_in_the_config_or_in_a_tracker(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, NESTED), {})
+    assert {i.key: i.parent for i in config.initiatives} == {
+        "platform-2027": None,
+        "payments-v2": "platform-2027",
+        "checkout": "PLAN-3",
+    }
+
+
+@pytest.mark.parametrize(
+    ("initiatives", "expected"),
+    [
+        (
+            [("a", "a")],
+            "hub.toml: initiative 'a': key 'parent': names the initiative itself",
+        ),
+        (
+            [("a", "b"), ("b", "a")],
+            "hub.toml: initiative parents form a cycle: a > b > a",
+        ),
+        (
+            [("top", "a"), ("a", "b"), ("b", "c"), ("c", "a")],
+            "hub.toml: initiative parents form a cycle: a > b > c > a",
+        ),
+    ],
+)
+def test_a_parent_that_leads_back_is_a_config_error(
+    tmp_path: Path, initiatives: list[tuple[str, str]], expected: str
+) -> None:
+    text = "".join(
+        f'[[initiatives]]\nkey = "{key}"\ntitle = "{key}"\nparent = "{parent}"\n'
+        for key, parent in initiatives
+    )
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, text), {})
+    assert expected in str(error.value) and "\n" not in str(error.value)

@@ -125,7 +125,9 @@ def map_issue(
 
 
 def level_of(issuetype: Mapping[str, Any]) -> Level:
-    """Level from ``hierarchyLevel``: 2+ initiative, 1 epic, 0 and -1 (sub-task) issue."""
+    """Level from ``hierarchyLevel``: 2+ initiative, 1 epic, 0 and -1 (sub-task) issue.
+    Levels above 2 (Plans' themes and the like) are initiatives too; each keeps its ``parent``,
+    so initiatives nest as deep as the site's hierarchy goes."""
     level = issuetype.get("hierarchyLevel")
     if isinstance(level, bool) or not isinstance(level, int):
         if issuetype.get("subtask") is True:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -42,6 +42,8 @@ from pydantic import (
     PrivateAttr,
     SecretStr,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -353,10 +355,36 @@ class InitiativeConfig(BaseModel):
     epics: tuple[str, ...] = Field(default=(), examples=[["PAY-12", "acme/payments-api#34"]])
     """Tracker keys of epics that belong here whatever their labels (`project:<slug>` for a
     Linear project)."""
+    parent: str | None = Field(default=None, min_length=1, examples=["platform-2027", "PLAN-3"])
+    """The initiative this one is part of: the key of another `[[initiatives]]` entry, or the
+    key or hub id of an initiative synced from a tracker (a Jira initiative or theme, a Linear
+    initiative `initiative:<slug>`), which it joins as soon as that one is synced."""
+
+    @field_validator("parent")
+    @classmethod
+    def _not_own_parent(cls, parent: str | None, info: ValidationInfo) -> str | None:
+        if parent is not None and parent == info.data.get("key"):
+            raise ValueError("names the initiative itself; a parent is another initiative")
+        return parent
 
     @property
     def adopting_labels(self) -> tuple[str, ...]:
         return (f"initiative:{self.key}", *self.labels)
+
+
+def check_initiative_parents(initiatives: Sequence[InitiativeConfig]) -> None:
+    """Refuse parents among the config's initiatives that lead back to where they started;
+    a parent outside the config (a tracker's initiative) ends the walk."""
+    parent_of = {i.key: i.parent for i in initiatives}
+    for initiative in initiatives:
+        path = [initiative.key]
+        parent = initiative.parent
+        while parent in parent_of:
+            if parent in path:
+                loop = " > ".join([*path[path.index(parent) :], parent])
+                raise ValueError(f"initiative parents form a cycle: {loop}")
+            path.append(parent)
+            parent = parent_of[parent]
 
 
 class ApiConfig(BaseModel):
@@ -451,6 +479,7 @@ class HubConfig(BaseModel):
                 seen.add(name)
         if any(s.name == HUB_SOURCE for s in self.sources):
             raise ValueError(f"source name '{HUB_SOURCE}' is reserved for hub-native items")
+        check_initiative_parents(self.initiatives)
         return self
 
     def source(self, name: str) -> SourceConfig:

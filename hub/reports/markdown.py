@@ -59,7 +59,8 @@ def render_roadmap(data: dict[str, Any]) -> str:
 
 
 def _lane(lane: dict[str, Any]) -> list[str]:
-    heading = f"## {escape(lane['title'])}"
+    # A sub-initiative's lane is a subsection of its parent's, which comes right before it.
+    heading = f"{'#' * min(2 + lane['depth'], 6)} {escape(lane['title'])}"
     initiative = lane["initiative"]
     if initiative is None:
         about = (
@@ -74,7 +75,8 @@ def _lane(lane: dict[str, Any]) -> list[str]:
             f"{_health(lane)}{_declared(initiative, lane['healthDisagrees'])}"
         )
     if not lane["epics"]:
-        return [heading, "", about, "", "No epics yet."]
+        none = "No epics of its own." if lane["epicCount"] else "No epics yet."
+        return [heading, "", about, "", none]
     table = [_row(EPIC_COLUMNS), _row(("---",) * len(EPIC_COLUMNS))]
     table += [_row(_epic_cells(epic)) for epic in lane["epics"]]
     return [heading, "", about, "", *table, *_milestones(lane["epics"])]

@@ -55,14 +55,15 @@ def roadmap_summary(roadmap: Roadmap, *, max_epics: int = 5, max_lanes: int = 8)
     width = min(KEY_WIDTH, max(len(e.key) for e in entries))
     lines = [f"Roadmap: {initiatives} initiatives, {epics} epics", ""]
     for lane in lanes[:max_lanes]:
+        indent = "  " * lane.depth  # a sub-initiative sits under its parent, listed before it
         if lane.initiative is None:
             lines.append("(no initiative)")
         else:
-            lines.append(_line(lane.initiative, "", width))
+            lines.append(_line(lane.initiative, indent, width))
         for epic in lane.epics[:max_epics]:
-            lines.append(_line(epic, "  ", width))
+            lines.append(_line(epic, indent + "  ", width))
         if len(lane.epics) > max_epics:
-            lines.append(f"  … {len(lane.epics) - max_epics} more epics")
+            lines.append(f"{indent}  … {len(lane.epics) - max_epics} more epics")
     if len(lanes) > max_lanes:
         lines.append(f"… {len(lanes) - max_lanes} more initiatives")
     return "\n".join(lines)

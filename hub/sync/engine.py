@@ -33,6 +33,7 @@ from hub.sync.assignments import apply_assignments
 from hub.sync.heap import freeze_long_lived_objects
 from hub.sync.links import resolve_mentions
 from hub.sync.lock import source_lock
+from hub.sync.native import resolve_initiative_parents
 from hub.sync.pipeline import InOrder
 from hub.sync.report import SyncReport
 from hub.sync.rules import HubRules
@@ -121,6 +122,7 @@ class SyncEngine:
                     await runs.save_reconciled(session, source_id, self.clock())
             async with transaction(self.sessions) as session:
                 report.mentions = await resolve_mentions(session, self.clock())
+                await resolve_initiative_parents(session)  # config parents synced just now
             await runs.save_fingerprint(self.sessions, source_id, fingerprint)
             report.status = RunStatus.SUCCEEDED
         except HubError as exc:

@@ -5,16 +5,23 @@ initiative removed from the file is flagged deleted, as a tracker item deleted u
 Initiatives created through the API (``raw["origin"] == "api"``) are not the config's: no
 config sync deletes them. A config initiative with the same key takes one over. All of them
 go through the same ``store_items`` as tracker items, as items of the ``hub`` source.
+
+A config initiative's ``parent`` names another of the config (stored as its hub id at once)
+or a tracker's initiative by key or hub id: that one may not be synced yet, so the link is
+resolved by ``resolve_initiative_parents`` after the config is stored and after every sync,
+and waits, empty, until the initiative shows up.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, false, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from hub.contract.config import HUB_SOURCE, InitiativeConfig
 from hub.contract.records import DateSource, ItemRecord, Level, hub_id, raw_json
@@ -42,7 +49,8 @@ async def store_hub_config(session: AsyncSession, rules: HubRules, now: datetime
         update=["owner", "description"],
     )
     target = await hub_target(session, now)
-    records = [initiative_record(initiative) for initiative in rules.initiatives]
+    declared_keys = {initiative.key for initiative in rules.initiatives}
+    records = [initiative_record(i, declared_keys) for i in rules.initiatives]
     await store_items(session, target, records, now)
     declared = [hub_id(HUB_SOURCE, record.external_id) for record in records]
     removed = await session.execute(
@@ -57,6 +65,36 @@ async def store_hub_config(session: AsyncSession, rules: HubRules, now: datetime
     )
     if cast(CursorResult[Any], removed).rowcount:
         await mentions_changed(session)
+    await resolve_initiative_parents(session)
+
+
+async def resolve_initiative_parents(session: AsyncSession) -> None:
+    """Link every hub initiative still waiting for a parent named outside the config to the
+    live initiative of that hub id, else of that key in any case (the first by id when two
+    trackers share a key), in one statement; a name nothing matches yet stays waiting."""
+    parent = aliased(WorkItem)
+    named = WorkItem.raw["parent"].as_string()
+    live = (parent.level == Level.INITIATIVE, parent.deleted == false(), parent.id != WorkItem.id)
+    by_id = select(parent.id).where(*live, parent.id == named).scalar_subquery()
+    by_key = (
+        select(func.min(parent.id))
+        .where(*live, func.lower(parent.key) == func.lower(named))
+        .scalar_subquery()
+    )
+    found = func.coalesce(by_id, by_key)
+    hub_source = select(Source.id).where(Source.name == HUB_SOURCE).scalar_subquery()
+    await session.execute(
+        update(WorkItem)
+        .where(
+            WorkItem.source_id == hub_source,
+            WorkItem.level == Level.INITIATIVE,
+            WorkItem.deleted == false(),
+            WorkItem.parent_id.is_(None),
+            named.is_not(None),
+        )
+        .values(parent_id=found, synced_parent_id=found)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def hub_target(session: AsyncSession, now: datetime) -> Target:
@@ -78,7 +116,12 @@ def created_through_api() -> ColumnElement[bool]:
     return func.coalesce(WorkItem.raw["origin"].as_string(), "") == API_ORIGIN
 
 
-def initiative_record(initiative: InitiativeConfig) -> ItemRecord:
+def initiative_record(
+    initiative: InitiativeConfig, declared_keys: Collection[str] = ()
+) -> ItemRecord:
+    """The initiative as a hub item; a parent among ``declared_keys`` (the config's) is linked
+    here, any other by ``resolve_initiative_parents``."""
+    parent = initiative.parent if initiative.parent in declared_keys else None
     return ItemRecord(
         external_id=initiative.key,
         key=initiative.key,
@@ -86,6 +129,7 @@ def initiative_record(initiative: InitiativeConfig) -> ItemRecord:
         title=initiative.title,
         body=initiative.description or "",
         level=Level.INITIATIVE,
+        parent_external_id=parent,
         status_name=initiative.status.value.replace("_", " ").title(),
         status_category=initiative.status,
         start_date=initiative.start_date,

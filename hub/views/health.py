@@ -18,7 +18,9 @@ date health is judged on (``today``) is always passed in. The rules, first match
 
 An initiative is judged by the same rules on its own dates and its epics' rolled-up progress
 (its epics' blockers count through its epics); an OFF_TRACK epic makes an ON_TRACK or NO_DATES
-initiative AT_RISK.
+initiative AT_RISK. A nested initiative counts for the one above it as an epic does: its
+epics' progress rolls up, and its being OFF_TRACK, or any epic's at any depth, puts the
+parent AT_RISK.
 """
 
 from __future__ import annotations

@@ -6,8 +6,12 @@ it will never be done and should not hold an epic back. Canceled epics are hidde
 filter asks for them, and never count toward a lane's or an initiative's progress.
 
 An epic belongs to the initiative a person assigned it to, else to its parent when that is an
-initiative. Its window is [start date, or the day it was created; target date], open-ended
-without a target; a date range keeps the epics whose window overlaps it.
+initiative. Initiatives nest (a Jira theme above initiatives, a config initiative under a
+tracker's): a lane holds its initiative's own epics, and its progress and health roll up the
+lanes under it at any depth (``hub.views.roadmap_tree`` cuts parent cycles).
+
+An epic's window is [start date, or the day it was created; target date], open-ended without
+a target; a date range keeps the epics whose window overlaps it.
 
 The model is in ``hub.views.roadmap_model``, the statements (four or five, whatever the
 number of epics) in ``hub.views.roadmap_queries``; this module puts epics in lanes and judges
@@ -46,6 +50,7 @@ from hub.views.roadmap_model import (
     RoadmapEntry,
     RoadmapFilter,
 )
+from hub.views.roadmap_tree import acyclic_parents
 
 __all__ = [
     "Grouping",
@@ -72,11 +77,18 @@ async def roadmap(
     check_day(end, "to")
     filter = filter or RoadmapFilter()
     today = today or datetime.now(UTC).date()
-    epic_ids = queries.epics(WorkItem.id, filter=filter, start=start, end=end).correlate(None)
+    chosen = (
+        await queries.chosen_initiatives(session, filter.initiatives)
+        if filter.initiatives
+        else set()
+    )
+    epic_ids = queries.epics(
+        WorkItem.id, filter=filter, start=start, end=end, initiatives=chosen
+    ).correlate(None)
     items: dict[str, WorkItem] = {}
 
     epic_rows = await queries.epic_rows(
-        session, queries.epics(WorkItem, filter=filter, start=start, end=end)
+        session, queries.epics(WorkItem, filter=filter, start=start, end=end, initiatives=chosen)
     )
     initiative_rows = await queries.initiatives(session) if group_by is Grouping.INITIATIVE else []
     undated = [row for row, *_ in epic_rows + initiative_rows if row_needs_children(row)]
@@ -189,7 +201,9 @@ def _initiative_lanes(
     show_empty: bool,
 ) -> list[Lane]:
     """A lane per initiative with epics shown (or per live initiative when nothing narrows
-    the roadmap), hub-native initiatives first, then the epics under no initiative."""
+    the roadmap) and per initiative above one, in tree order: each lane right before the
+    lanes of its sub-initiatives, siblings hub-native first, then by target date; then the
+    epics under no initiative."""
     kind = Grouping.INITIATIVE
     lanes: dict[str, Lane] = {}
     ungrouped = Lane(key=None, title=UNGROUPED_TITLES[kind], kind=kind)
@@ -204,10 +218,34 @@ def _initiative_lanes(
             continue
         lane = lanes.setdefault(found[0].id, _initiative_lane(found[0]))
         lane.epics.append(epic)
-    for lane in lanes.values():
+    parents = acyclic_parents({i: row.parent_id for i, (_, row) in initiatives.items()})
+    for initiative_id in list(lanes):
+        parent = parents.get(initiative_id)
+        while parent is not None and parent not in lanes:
+            lanes[parent] = _initiative_lane(initiatives[parent][0])
+            parent = parents.get(parent)
+    for initiative_id, lane in lanes.items():
+        if initiative_id in parents:
+            lane.parent = lanes[parents[initiative_id]]
+            lane.parent.children.append(lane)
+    ordered = _in_tree_order([lane for lane in lanes.values() if lane.parent is None])
+    for lane in reversed(ordered):  # sub-initiatives are judged before the ones above them
         _judge_initiative(lane, today)
-    ordered = sorted(lanes.values(), key=lambda lane: _order(lane.initiative))
     return ordered + ([_rolled_up(ungrouped)] if ungrouped.epics else [])
+
+
+def _in_tree_order(roots: list[Lane]) -> list[Lane]:
+    """The lanes depth first, each before its children, siblings in ``_order``; sets depths."""
+    ordered: list[Lane] = []
+    stack = sorted(roots, key=lambda lane: _order(lane.initiative), reverse=True)
+    while stack:
+        lane = stack.pop()
+        ordered.append(lane)
+        lane.children.sort(key=lambda child: _order(child.initiative))
+        for child in lane.children:
+            child.depth = lane.depth + 1
+        stack += reversed(lane.children)
+    return ordered
 
 
 def _initiative_lane(initiative: RoadmapEntry) -> Lane:
@@ -217,18 +255,23 @@ def _initiative_lane(initiative: RoadmapEntry) -> Lane:
 
 
 def _judge_initiative(lane: Lane, today: date) -> None:
-    """Rolls the epics' progress up into the initiative and judges it. Without a start date
-    of its own, the initiative starts with its earliest epic (hub-native initiatives have no
-    meaningful creation date)."""
+    """Rolls up into the initiative the progress of its epics and of its sub-initiatives',
+    at any depth, and judges it: a sub-initiative's health counts like an epic's. Without a
+    start date of its own, the initiative starts with its earliest epic (hub-native
+    initiatives have no meaningful creation date)."""
     initiative = lane.initiative
     assert initiative is not None
-    _rolled_up(lane)
+    epics = lane.nested_epics()
+    for epic in epics:
+        if epic.status_category is not StatusCategory.CANCELED:
+            lane.progress.add(epic.progress)
     initiative.progress = lane.progress
-    start = initiative.start_date or min((epic.window_start for epic in lane.epics), default=None)
+    start = initiative.start_date or min((epic.window_start for epic in epics), default=None)
     schedule = Schedule(
         initiative.status_category, start, initiative.target_date, lane.progress.ratio
     )
-    initiative.health = initiative_health(schedule, today, (e.health for e in lane.epics))
+    below = [*(epic.health for epic in epics), *(child.health for child in lane.children)]
+    initiative.health = initiative_health(schedule, today, below)
     lane.health = initiative.health
 
 

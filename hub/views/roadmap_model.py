@@ -143,7 +143,12 @@ class RoadmapEntry:
 @dataclass(slots=True)
 class Lane:
     """One group of epics; ``key`` is None for the last lane, of epics that fit no group.
-    ``initiative`` is set only for an initiative's lane."""
+    ``initiative`` is set only for an initiative's lane.
+
+    Initiative lanes nest as their initiatives do: ``parent`` is the lane of the parent
+    initiative, ``children`` those of its sub-initiatives, ``depth`` the number of lanes
+    above. ``epics`` are the lane's own; ``progress`` and ``health`` roll up its children's
+    too."""
 
     key: str | None
     title: str
@@ -152,6 +157,19 @@ class Lane:
     epics: list[RoadmapEntry] = field(default_factory=list)
     progress: Progress = field(default_factory=Progress)
     health: Health = Health.NO_DATES
+    parent: Lane | None = field(default=None, repr=False, compare=False)
+    children: list[Lane] = field(default_factory=list, repr=False, compare=False)
+    depth: int = 0
+
+    def nested_epics(self) -> list[RoadmapEntry]:
+        """The lane's epics and those of every lane under it, at any depth."""
+        found: list[RoadmapEntry] = []
+        stack = [self]
+        while stack:
+            lane = stack.pop()
+            found += lane.epics
+            stack += lane.children
+        return found
 
 
 @dataclass(slots=True)

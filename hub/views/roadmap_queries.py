@@ -1,12 +1,12 @@
 """The roadmap's statements: four or five set-based queries whatever the number of epics —
 epics, initiatives, issue counts per epic, open blockers of the epics, and component
-memberships when grouping by component. Every statement narrows by the same epic subquery,
-never by a list of ids.
-"""
+memberships when grouping by component — and one more for the initiatives a filter names.
+Every statement narrows by the same epic subquery, never by a list of epic ids."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -25,6 +25,7 @@ from hub.storage.models import (
 )
 from hub.views.health import CLOSED, Blocker
 from hub.views.roadmap_model import Progress, RoadmapFilter
+from hub.views.roadmap_tree import with_descendants
 
 INITIATIVE_OF = func.coalesce(InitiativeAssignment.initiative_id, WorkItem.parent_id)
 """A person's assignment outranks the tracker parent and the hub's label rules."""
@@ -35,9 +36,14 @@ def _without_large_columns(entity: Any) -> tuple[Any, ...]:
 
 
 def epics(
-    *columns: Any, filter: RoadmapFilter, start: date | None, end: date | None
+    *columns: Any,
+    filter: RoadmapFilter,
+    start: date | None,
+    end: date | None,
+    initiatives: Collection[str] = (),
 ) -> Select[Any]:
-    """Live epics matching the filter and date range, with their source and assignment."""
+    """Live epics matching the filter and date range, with their source and assignment;
+    ``initiatives`` are the ids ``filter.initiatives`` stands for (``chosen_initiatives``)."""
     return (
         select(*columns)
         .select_from(WorkItem)
@@ -46,13 +52,13 @@ def epics(
         .where(
             WorkItem.level == Level.EPIC,
             WorkItem.deleted == false(),
-            *_conditions(filter),
+            *_conditions(filter, initiatives),
             *_overlapping(start, end),
         )
     )
 
 
-def _conditions(filter: RoadmapFilter) -> list[ColumnElement[bool]]:
+def _conditions(filter: RoadmapFilter, initiatives: Collection[str]) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [
         WorkItem.status_category.in_(filter.status_categories)
         if filter.status_categories
@@ -68,14 +74,7 @@ def _conditions(filter: RoadmapFilter) -> list[ColumnElement[bool]]:
         )
         conditions.append(WorkItem.id.in_(members))
     if filter.initiatives:
-        initiative = aliased(WorkItem)
-        chosen = select(initiative.id).where(
-            initiative.level == Level.INITIATIVE,
-            or_(
-                initiative.id.in_(filter.initiatives),
-                func.lower(initiative.key).in_([key.lower() for key in filter.initiatives]),
-            ),
-        )
+        chosen = sorted(initiatives)
         # The candidates first, found by index (children, assigned items); then the rule,
         # which no index serves and would otherwise be tried on every epic.
         child, assigned = aliased(WorkItem), aliased(InitiativeAssignment)
@@ -106,6 +105,26 @@ def _overlapping(start: date | None, end: date | None) -> list[ColumnElement[boo
     if start is not None:
         conditions.append(or_(WorkItem.target_date.is_(None), WorkItem.target_date >= start))
     return conditions
+
+
+async def chosen_initiatives(session: AsyncSession, references: Sequence[str]) -> set[str]:
+    """Ids of the initiatives named (by hub id, or key in any case) and of the live ones
+    under them at any depth, from one read of every initiative's links (there are few):
+    the walk happens here rather than in a recursive query, which the planners cannot size
+    and which made every statement narrowed by it several times slower."""
+    rows = await session.execute(
+        select(WorkItem.id, WorkItem.key, WorkItem.parent_id, WorkItem.deleted).where(
+            WorkItem.level == Level.INITIATIVE
+        )
+    )
+    keys = {reference.lower() for reference in references}
+    named, children = set(), defaultdict(list)
+    for item_id, key, parent_id, deleted in rows:
+        if item_id in references or key.lower() in keys:
+            named.add(item_id)
+        if parent_id is not None and not deleted:
+            children[parent_id].append(item_id)
+    return with_descendants(named, children)
 
 
 EpicRow = tuple[WorkItem, str, str | None]

@@ -175,6 +175,38 @@ def test_levels_above_initiative_are_initiatives() -> None:
     assert map_issue(issue(issuetype=theme), base=BASE).level is Level.INITIATIVE
 
 
+@pytest.mark.parametrize(
+    ("child_type", "parent_type"),
+    [
+        ({"id": "10100", "name": "Initiative", "subtask": False, "hierarchyLevel": 2}, "Theme"),
+        ({"id": "10200", "name": "Theme", "subtask": False, "hierarchyLevel": 3}, "Pillar"),
+    ],
+)
+def test_an_initiative_keeps_its_parent_above_it(
+    child_type: dict[str, Any], parent_type: str
+) -> None:
+    """Plans hierarchies go above Initiative: each level is an initiative nested in the next."""
+    level = child_type["hierarchyLevel"] + 1
+    parent = {
+        "id": "10300",
+        "key": "PLAN-3",
+        "self": f"{BASE}/rest/api/3/issue/10300",
+        "fields": {
+            "summary": "Platform 2027",
+            "status": status("In Progress", "indeterminate"),
+            "priority": {"self": f"{BASE}/rest/api/3/priority/3", "name": "Medium", "id": "3"},
+            "issuetype": {
+                "id": f"10{level}00",
+                "name": parent_type,
+                "subtask": False,
+                "hierarchyLevel": level,
+            },
+        },
+    }
+    record = map_issue(issue(issuetype=child_type, parent=parent), base=BASE)
+    assert (record.level, record.parent_external_id) == (Level.INITIATIVE, "10300")
+
+
 def test_subtask_keeps_its_parent_issue() -> None:
     parent = {"id": "10042", "key": "PAY-42", "fields": {"issuetype": ISSUE_TYPES["Story"]}}
     record = map_issue(

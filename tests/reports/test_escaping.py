@@ -151,6 +151,8 @@ def test_markdown_escapes_every_cell() -> None:
         "key": None,
         "title": "No *initiative*",
         "kind": "INITIATIVE",
+        "depth": 0,
+        "epicCount": 1,
         "health": "ON_TRACK",
         "healthDisagrees": False,
         "progress": progress,

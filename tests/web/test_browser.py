@@ -365,3 +365,28 @@ async def test_only_http_addresses_become_links_in_the_graph(
         )
         assert set(hrefs) == {"https://tracker.example/E"}
         assert errors.messages == []
+
+
+async def test_a_sub_initiatives_lane_is_indented_under_its_parents(
+    sessions: async_sessionmaker[AsyncSession], browser: Browser
+) -> None:
+    from tests.views.test_nested_roadmap import build_nested
+
+    await build_nested(sessions)
+    roadmap = await roadmap_of(sessions)
+    page = await browser.new_page(viewport=VIEWPORT)
+    errors = PageErrors()
+    errors.attach(page)
+    await page.set_content(render_roadmap({"roadmap": roadmap}))
+
+    await expect(page.locator("table.timeline")).to_be_visible()
+    padding = await page.locator("tr.row-lane th.label").evaluate_all(
+        "cells => cells.map(c => parseFloat(getComputedStyle(c).paddingLeft))"
+    )
+    assert [lane["depth"] for lane in roadmap["lanes"]] == [0, 1, 1, 2]
+    assert padding[0] < padding[1] == padding[2] < padding[3]
+    epic_padding = await page.locator("tbody.lane[data-depth='2'] tr.row-epic th.label").evaluate(
+        "cell => parseFloat(getComputedStyle(cell).paddingLeft)"
+    )
+    assert epic_padding > padding[3]  # an epic sits under its lane's heading
+    assert errors.messages == []

@@ -123,14 +123,18 @@ export function renderRoadmap(roadmap, { onSelect = null, selected = null } = {}
             ),
           ),
         ),
-        lanes.map((lane) =>
-          h(
+        lanes.map((lane) => {
+          const body = h(
             "tbody",
-            { class: "lane", "data-lane": lane.key ?? "" },
+            { class: "lane", "data-lane": lane.key ?? "", "data-depth": lane.depth },
             row(lane.head, "lane", context),
             lane.epics.map((epic) => row(epic, "epic", context)),
-          ),
-        ),
+          );
+          // A sub-initiative's lane is indented under its parent's, which comes right before
+          // it; set through the CSSOM, which the page's style-src 'self' allows.
+          body.style.setProperty("--depth", String(lane.depth));
+          return body;
+        }),
       ),
     ),
   );
@@ -189,7 +193,7 @@ function laneRows(lane) {
     span: lane.initiative ? initiativeSpan(lane.initiative, epics) : null,
     epics: epics.length,
   };
-  return { key: lane.key, head, epics };
+  return { key: lane.key, depth: lane.depth ?? 0, head, epics };
 }
 
 function row(entry, kind, context) {
