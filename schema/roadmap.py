@@ -199,6 +199,14 @@ class RoadmapLane:
         return any(entry.health_disagrees for entry in entries)
 
     @strawberry.field(
+        description="Whether the health the team of the lane's initiative declared "
+        "(`initiative.declaredHealth`) contradicts the lane's `health`; false for lanes of no "
+        "initiative and for initiatives without a declared health."
+    )
+    def initiative_health_disagrees(self) -> bool:
+        return self.lane.initiative is not None and self.lane.initiative.health_disagrees
+
+    @strawberry.field(
         description="The lane's own epics by target date (undated last), then key; those of "
         "its sub-initiatives are in their own lanes (`childLanes`)."
     )

@@ -165,6 +165,10 @@ epics = ["PAY-12"]
             '[[initiatives]]\nkey = "a"\ntitle = "x"\ntarget_date = "soon"\n',
             "initiative 'a': key 'target_date'",
         ),
+        (
+            '[[initiatives]]\nkey = "a"\ntitle = "x"\ntarget_date = 9999-12-31\n',
+            "initiative 'a': key 'target_date'",
+        ),
     ],
 )
 def test_unknown_names_in_the_catalog_are_config_errors(tmp_path: Path, extra, expected) -> None:

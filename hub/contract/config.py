@@ -48,7 +48,7 @@ from pydantic import (
 )
 
 from hub.contract.errors import ConfigError
-from hub.contract.records import StatusCategory
+from hub.contract.records import EARLIEST_DAY, LATEST_DAY, StatusCategory
 
 DEFAULT_CONFIG_PATH = "hub.toml"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///hub.db"
@@ -346,9 +346,13 @@ class InitiativeConfig(BaseModel):
     """What it is for."""
     status: StatusCategory = Field(default=StatusCategory.IN_PROGRESS, examples=["TODO"])
     """The initiative's own status, as the roadmap shows it."""
-    start_date: date | None = Field(default=None, examples=["2026-10-01"])
+    start_date: date | None = Field(
+        default=None, ge=EARLIEST_DAY, le=LATEST_DAY, examples=["2026-10-01"]
+    )
     """When it starts (a TOML date, unquoted)."""
-    target_date: date | None = Field(default=None, examples=["2027-03-31"])
+    target_date: date | None = Field(
+        default=None, ge=EARLIEST_DAY, le=LATEST_DAY, examples=["2027-03-31"]
+    )
     """When it is due (a TOML date, unquoted)."""
     labels: tuple[str, ...] = Field(default=(), examples=[["payments-v2"]])
     """Epics carrying any of these labels belong here; `initiative:<key>` always counts."""

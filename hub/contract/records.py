@@ -15,6 +15,10 @@ from typing import Any
 
 import orjson
 
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+"""The days the hub plans for: a date outside them, from a tracker, the config or a client,
+is a typo or garbage (Jira accepts year 20266), never a plan."""
+
 
 class Level(StrEnum):
     INITIATIVE = "INITIATIVE"

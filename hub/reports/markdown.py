@@ -72,7 +72,7 @@ def _lane(lane: dict[str, Any]) -> list[str]:
             f"**Initiative** {_link(initiative)} · {escape(initiative['source']['name'])} · "
             f"{escape(initiative['status'])} · {_start(initiative)} → "
             f"{_target(initiative)} · progress {_progress(lane['progress'])} · "
-            f"{_health(lane)}{_declared(initiative, lane['healthDisagrees'])}"
+            f"{_health(lane)}{_declared(initiative, lane['initiativeHealthDisagrees'])}"
         )
     if not lane["epics"]:
         none = "No epics of its own." if lane["epicCount"] else "No epics yet."

@@ -61,7 +61,7 @@ def _rows(roadmap: dict[str, Any]) -> Iterator[list[object]]:
                 lane["title"],
                 lane["initiative"],
                 lane["progress"],
-                (lane["health"], lane["healthDisagrees"]),
+                (lane["health"], lane["initiativeHealthDisagrees"]),
                 [],
             )
         for epic in lane["epics"]:

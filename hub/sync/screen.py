@@ -12,17 +12,20 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 from connectors.base import Skipped
-from hub.contract.records import DateSource, ItemRecord, MilestoneRecord
+from hub.contract.records import (
+    EARLIEST_DAY,
+    LATEST_DAY,
+    DateSource,
+    ItemRecord,
+    MilestoneRecord,
+)
 
 MAX_BODY = 1_000_000
 LIMITS = {"external_id": 128, "key": 200, "url": 1024, "status_name": 128}
 """Column sizes of ``work_items`` for the tracker's identifiers and names."""
-EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
-"""The dates a milestone may have, as the views' filters bound theirs."""
 NAME_LENGTH = 200
 """Column size of the names a date was read from and of a status update's author: longer
 ones are cut, as they only tell people where to look."""

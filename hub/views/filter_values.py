@@ -16,12 +16,11 @@ from sqlalchemy import false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.contract.errors import HubError
-from hub.contract.records import Level
+from hub.contract.records import EARLIEST_DAY, LATEST_DAY, Level
 from hub.storage.models import Component, Source, WorkItem
 
 MAX_TEXT_LENGTH = 256
 """Longer than any tracker's title (Jira 255, GitHub 256), so a longer text matches nothing."""
-EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 NAMES_SHOWN = 20
 
 

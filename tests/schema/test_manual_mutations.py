@@ -118,6 +118,8 @@ async def test_create_initiative(sessions, synced) -> None:
             {"key": "growth", "title": "G", "startDate": "2026-05-01", "targetDate": "2026-04-01"},
             "InvalidInitiative",
         ),
+        ({"key": "growth", "title": "G", "targetDate": "9999-12-31"}, "InvalidInitiative"),
+        ({"key": "growth", "title": "G", "startDate": "1066-10-14"}, "InvalidInitiative"),
     ],
 )
 async def test_create_initiative_refusals(sessions, synced, given, typename) -> None:

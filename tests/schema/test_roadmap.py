@@ -8,9 +8,9 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.contract.records import Level, Provenance, StatusCategory
+from hub.contract.records import DeclaredHealth, Level, Provenance, StatusCategory
 from hub.server.app import create_app
-from hub.storage.models import Base, Component, ItemComponent
+from hub.storage.models import Base, Component, ItemComponent, WorkItem
 from schema import Context, get_context, schema
 from tests.views.test_roadmap import TODAY, add_sources, blocks, build_world, issues, work_item
 
@@ -227,3 +227,29 @@ async def test_initiatives_are_chosen_by_key_in_any_case_or_by_hub_id(sessions) 
     by_key = await run(sessions, filter={"initiatives": ["PAY-V2"]})
     assert by_key["summary"]["epics"] > 0
     assert by_key == await run(sessions, filter={"initiatives": ["hub:pay-v2"]})
+
+
+async def declare(
+    sessions: async_sessionmaker[AsyncSession], item_id: str, health: DeclaredHealth
+) -> None:
+    async with sessions() as session, session.begin():
+        item = await session.get(WorkItem, item_id)
+        assert item is not None
+        item.declared_health = health
+
+
+async def test_a_lane_tells_its_initiatives_disagreement_from_its_epics(sessions) -> None:
+    await build_world(sessions)
+    query = "{ roadmap { lanes { key health healthDisagrees initiativeHealthDisagrees } } }"
+
+    async def flags() -> tuple[str, bool, bool]:
+        result = await schema.execute(query, context_value=context(sessions))
+        assert result.errors is None and result.data is not None
+        (lane,) = [lane for lane in result.data["roadmap"]["lanes"] if lane["key"] == "pay-v2"]
+        return lane["health"], lane["healthDisagrees"], lane["initiativeHealthDisagrees"]
+
+    assert await flags() == ("AT_RISK", False, False)
+    await declare(sessions, "github:1", DeclaredHealth.ON_TRACK)  # a late epic said on track
+    assert await flags() == ("AT_RISK", True, False)
+    await declare(sessions, "hub:pay-v2", DeclaredHealth.ON_TRACK)  # and so did the initiative
+    assert await flags() == ("AT_RISK", True, True)

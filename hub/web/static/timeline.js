@@ -188,7 +188,7 @@ function laneRows(lane) {
     item: lane.initiative,
     title: lane.title,
     health: lane.health,
-    healthDisagrees: lane.healthDisagrees,
+    healthDisagrees: lane.initiativeHealthDisagrees,
     progress: lane.progress,
     span: lane.initiative ? initiativeSpan(lane.initiative, epics) : null,
     epics: epics.length,
