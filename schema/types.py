@@ -10,11 +10,18 @@ import strawberry
 
 import hub.views.item_filter as view
 from hub.contract.config import SourceConfig
-from hub.contract.records import DateSource, DeclaredHealth, Level, StatusCategory
+from hub.contract.records import (
+    EARLIEST_DAY,
+    LATEST_DAY,
+    DateSource,
+    DeclaredHealth,
+    Level,
+    StatusCategory,
+)
 from hub.storage import models
 from hub.views import derived_dates
 from hub.views.derived_dates import ShownDates, derive, needs_children, own_dates
-from hub.views.filter_values import EARLIEST_DAY, LATEST_DAY, MAX_TEXT_LENGTH
+from hub.views.filter_values import MAX_TEXT_LENGTH
 from hub.views.items import count_items
 from schema.context import Info
 from schema.runs import SourceHealth, SyncRun, health_of
