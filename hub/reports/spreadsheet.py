@@ -1,6 +1,7 @@
 """The roadmap as CSV for a spreadsheet: a header, then for each lane its initiative (when
 grouped by initiative, so that empty initiatives still show) and one row per epic. The last
-columns say where each date came from, what health the team declared and the milestones.
+columns say where each date came from, what health the team declared, the milestones, and
+how deep the lane's initiative nests (0 at the top).
 
 Numbers stay numbers (ratios from 0 to 1, blank when there is nothing to count). A text cell
 that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``) is
@@ -41,6 +42,7 @@ COLUMNS = (
     "declared_health_at",
     "health_disagrees",
     "milestones",
+    "lane_depth",
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -58,7 +60,7 @@ def _rows(roadmap: dict[str, Any]) -> Iterator[list[object]]:
     for lane in roadmap["lanes"]:
         if lane["initiative"] is not None:
             yield _row(
-                lane["title"],
+                lane,
                 lane["initiative"],
                 lane["progress"],
                 (lane["health"], lane["initiativeHealthDisagrees"]),
@@ -66,7 +68,7 @@ def _rows(roadmap: dict[str, Any]) -> Iterator[list[object]]:
             )
         for epic in lane["epics"]:
             yield _row(
-                lane["title"],
+                lane,
                 epic["item"],
                 epic["progress"],
                 (epic["health"], epic["healthDisagrees"]),
@@ -75,7 +77,7 @@ def _rows(roadmap: dict[str, Any]) -> Iterator[list[object]]:
 
 
 def _row(
-    lane: str,
+    lane: dict[str, Any],
     item: dict[str, Any],
     progress: dict[str, Any],
     health: tuple[str, bool],
@@ -83,7 +85,7 @@ def _row(
 ) -> list[object]:
     declared = item["declaredHealth"] or {}
     return [
-        _text(lane),
+        _text(lane["title"]),
         _text(item["key"]),
         _text(item["title"]),
         _text(item["url"]),
@@ -107,6 +109,7 @@ def _row(
         declared.get("at") or "",
         "yes" if health[1] else "",
         _text("; ".join(milestone_text(m) for m in item["milestones"])),
+        lane["depth"],
     ]
 
 

@@ -3,6 +3,9 @@ under its parent, one level deeper (the world of ``tests/views/test_nested_roadm
 
 from __future__ import annotations
 
+import csv
+import io
+
 from hub.reports.terminal import roadmap_summary
 from tests.reports.conftest import Invoke
 from tests.views.test_nested_roadmap import build_nested
@@ -37,3 +40,13 @@ async def test_the_terminal_summary_indents_sub_initiatives(sessions) -> None:
         if line.lstrip().startswith(key)
     }
     assert indents == {"THEME-1": 0, "pay ": 2, "INI-1": 2, "INI-2": 4, "EP-A": 4, "EP-B": 6}
+
+
+async def test_the_csv_report_gives_each_row_its_lane_depth(sessions, hub_report: Invoke) -> None:
+    await build_nested(sessions)
+    result = await hub_report("roadmap", "--as-of", TODAY.isoformat(), "--format", "csv")
+
+    assert result.exit_code == 0, result.output
+    rows = csv.DictReader(io.StringIO(result.stdout, newline=""))
+    depths = {row["key"]: row["lane_depth"] for row in rows if row["level"] == "INITIATIVE"}
+    assert depths == {"THEME-1": "0", "pay": "1", "INI-1": "1", "INI-2": "2"}
