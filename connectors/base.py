@@ -45,6 +45,16 @@ class Batch:
     skipped: Sequence[Skipped] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """Items read again by id: those the tracker still has, mapped, and the refs it no
+    longer has (deleted, or moved out of the source's scope), to tombstone."""
+
+    items: Sequence[ItemRecord]
+    gone: Sequence[str] = ()
+    skipped: Sequence[Skipped] = ()
+
+
 class Connector(ABC):
     kind: ClassVar[str]
     has_census: ClassVar[bool] = False
@@ -64,6 +74,11 @@ class Connector(ABC):
     def census(self) -> AsyncIterator[Sequence[str]]:
         """Pages of the external ids of every live item of the source, for reconciliation."""
         raise NotImplementedError(f"{self.kind} has no census; a full sync reconciles instead")
+
+    async def fetch_items(self, refs: Sequence[str]) -> Fetched:
+        """The current state of the items ``refs`` names (external ids or keys, as a webhook
+        event gives them), read in as few requests as the tracker allows."""
+        raise NotImplementedError(f"{self.kind} cannot read items by id")
 
     async def prepare(self) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Set-up calls made once per sync before the first batch (field ids, time zone)."""

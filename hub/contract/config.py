@@ -208,6 +208,10 @@ class SourceConfig(BaseModel):
     When several hold an issue, the first listed with a value wins, each value on its own;
     an issue's milestone due date is the target date when no project gives one."""
 
+    webhook_secret_env: EnvName | None = Field(default=None, examples=["JIRA_WEBHOOK_SECRET"])
+    """The environment variable holding the secret the tracker signs its webhooks with; set,
+    the hub answers `POST /webhooks/<name>` for this source, unset it refuses them."""
+
     token: SecretStr = Field(default=SecretStr(""), exclude=True)
     """The token itself; set by ``with_secrets`` (or by a test or the demo), never by the file."""
     email: SecretStr | None = Field(default=None, exclude=True)
@@ -263,6 +267,21 @@ class SourceConfig(BaseModel):
         copy = self.model_copy()
         copy._environment, copy._origin = env, origin
         return copy
+
+    def webhook_secret(self) -> SecretStr:
+        """The webhook secret, read from the environment when a delivery arrives.
+
+        Raises ConfigError naming the variable (never a value) when it is not named or set.
+        """
+        variable = self.webhook_secret_env
+        env = os.environ if self._environment is None else self._environment
+        value = env.get(variable) if variable else None
+        if not value:
+            why = f"environment variable {variable} is not set" if variable else "is not set"
+            raise ConfigError(
+                f"{self._origin}: source '{self.name}': key 'webhook_secret_env': {why}"
+            )
+        return SecretStr(value)
 
     def with_secrets(self) -> SourceConfig:
         """This source with its token (and email) read from the environment, as a sync needs
@@ -408,6 +427,11 @@ class ApiConfig(BaseModel):
     """Serve the GraphiQL IDE at /graphql (as `hub serve --graphiql` does); not in production."""
     max_body_bytes: int = Field(default=256 * 1024, ge=1024, le=16 * 1024 * 1024, examples=[65536])
     """The largest request body accepted, in bytes (1 KiB to 16 MiB)."""
+    max_webhook_bytes: int = Field(
+        default=5 * 1024 * 1024, ge=1024, le=32 * 1024 * 1024, examples=[1048576]
+    )
+    """The largest webhook delivery accepted, in bytes (1 KiB to 32 MiB): GitHub caps its
+    payloads at 25 MB, and a Jira issue event carries the whole issue and its changelog."""
     max_depth: int = Field(default=10, ge=1, le=100, examples=[8])
     """How deep a query may nest fields (1-100)."""
     max_aliases: int = Field(default=30, ge=0, le=1000, examples=[10])

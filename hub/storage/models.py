@@ -225,6 +225,41 @@ class SyncRun(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
+class WebhookDelivery(Base):
+    """A verified webhook delivery, recorded before it is answered and applied after.
+
+    Only what the delivery asks the hub to re-read is kept (``refs``, ``deleted``), never its
+    body: the tracker's current state wins over an event's, and a body can be megabytes.
+    """
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    delivery_id: Mapped[str] = mapped_column(String(200))
+    """The tracker's id of the delivery; a redelivery reuses it."""
+    event: Mapped[str] = mapped_column(String(100))
+    """The tracker's event name, with its action: ``issues.edited``, ``jira:issue_updated``."""
+    received_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))
+    """``pending``, ``applied``, ``failed`` (out of attempts) or ``ignored`` (nothing to do)."""
+    refs: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    """External ids or keys of the items to read again from the tracker."""
+    deleted: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
+    """External ids of items the tracker says are deleted; re-read, and tombstoned if gone."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    applied_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    """Why the last attempt failed, redacted of the source's secrets."""
+
+    __table_args__ = (
+        Index("ix_webhook_deliveries_source_delivery", "source_id", "delivery_id", unique=True),
+        Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_source_received", "source_id", "received_at"),
+    )
+
+
 class SyncCursor(Base):
     """Where the next sync of one stream of a source starts; written in the transaction that
     stores the batches it follows."""
