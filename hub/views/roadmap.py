@@ -91,7 +91,10 @@ async def roadmap(
         session, queries.epics(WorkItem, filter=filter, start=start, end=end, initiatives=chosen)
     )
     initiative_rows = await queries.initiatives(session) if group_by is Grouping.INITIATIVE else []
-    undated = [row for row, *_ in epic_rows + initiative_rows if row_needs_children(row)]
+    shown_initiatives = (
+        _with_ancestors(initiative_rows, chosen) if filter.initiatives else initiative_rows
+    )
+    undated = [row for row, *_ in epic_rows + shown_initiatives if row_needs_children(row)]
     spans = await child_spans(session, [row.id for row in undated])
     progress = await queries.child_progress(session, epic_ids)
     blockers = await queries.open_blockers(session, epic_ids)
@@ -122,6 +125,21 @@ async def roadmap(
     else:
         lanes = _lanes(epics, group_by, _quarter)
     return Roadmap(lanes=lanes, summary=_summary(epics), items=items)
+
+
+def _with_ancestors(
+    rows: list[tuple[WorkItem, str]], chosen: set[str]
+) -> list[tuple[WorkItem, str]]:
+    """The initiative rows a roadmap narrowed to ``chosen`` can show: those and the ones
+    above them, which keep the tree whole. Only their dates are derived: deriving every
+    initiative's would read the whole hub for one initiative's page."""
+    parents = acyclic_parents({row.id: row.parent_id for row, _ in rows})
+    wanted = set(chosen)
+    for item in chosen:
+        while item in parents and parents[item] not in wanted:
+            item = parents[item]
+            wanted.add(item)
+    return [(row, source) for row, source in rows if row.id in wanted]
 
 
 def _shown(

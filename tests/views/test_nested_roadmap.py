@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.contract.records import DateSource, Level
+from hub.views.derived_dates import Span, child_spans
 from hub.views.health import Health
 from hub.views.roadmap import Lane, Roadmap, RoadmapFilter
 from hub.views.roadmap_tree import acyclic_parents, with_descendants
@@ -197,3 +198,26 @@ def test_with_descendants_goes_any_depth_and_ends_at_a_loop() -> None:
     assert with_descendants({"b"}, children) == {"a", "b", "c", "d"}
     assert with_descendants({"d", "x"}, children) == {"d", "x", "y"}
     assert with_descendants(set(), children) == set()
+
+
+async def test_a_page_narrowed_to_an_initiative_derives_dates_for_it_and_above_only(
+    sessions, monkeypatch
+) -> None:
+    """Deriving every initiative's dates would read the whole hub for one initiative's page:
+    the narrowed roadmap derives those of the initiatives it can show (the chosen one, those
+    under it and those above it), and they still span all their children."""
+    await build_nested(sessions)
+    asked: list[set[str]] = []
+
+    async def recording(session: AsyncSession, ids: list[str]) -> dict[str, Span]:
+        asked.append(set(ids))
+        return await child_spans(session, ids)
+
+    monkeypatch.setattr("hub.views.roadmap.child_spans", recording)
+    result = await load(sessions, filter=RoadmapFilter(initiatives=("INI-2",)))
+
+    assert asked == [{THEME, INI_2, "jira:EP-B"}]  # not PAY, beside the chosen branch
+    theme = next(lane for lane in result.lanes if lane.key == "THEME-1")
+    assert theme.initiative is not None and theme.initiative.target_origin is not None
+    assert theme.initiative.target_origin.source is DateSource.CHILDREN
+    assert theme.initiative.target_date == date(2026, 11, 30)  # pay's epic counts too
