@@ -20,8 +20,15 @@ from schema.manual import ManualMutation
 from schema.mutations import Mutation as SyncMutation
 from schema.queries import Query as ItemQuery
 from schema.roadmap import RoadmapQuery
+from schema.webhooks import WebhookQuery
 
-QUERIES: tuple[type, ...] = (ItemQuery, DependencyQuery, ComponentQuery, RoadmapQuery)
+QUERIES: tuple[type, ...] = (
+    ItemQuery,
+    DependencyQuery,
+    ComponentQuery,
+    RoadmapQuery,
+    WebhookQuery,
+)
 """Each view's root fields live in its own module; the schema's Query merges them."""
 MUTATIONS: tuple[type, ...] = (SyncMutation, ManualMutation)
 

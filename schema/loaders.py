@@ -28,6 +28,7 @@ from hub.storage.models import (
     Person,
     Source,
     SyncRun,
+    WebhookDelivery,
     WorkItem,
 )
 from hub.views.components import items_at_risk
@@ -176,6 +177,28 @@ async def load_newest_runs(sessions: Sessions, names: list[str]) -> list[SyncRun
     return _by_key(names, ((row.name, row.SyncRun) for row in rows))
 
 
+@dataclass(frozen=True, slots=True)
+class DeliveryStats:
+    """How fresh webhooks keep a source: its newest applied change, its deliveries waiting."""
+
+    last_applied_at: datetime | None = None
+    pending: int = 0
+
+
+async def load_delivery_stats(sessions: Sessions, names: list[str]) -> list[DeliveryStats]:
+    """Each source's delivery figures by name, in one grouped statement."""
+    pending = func.count(WebhookDelivery.id).filter(WebhookDelivery.status == "pending")
+    statement = (
+        select(Source.name, func.max(WebhookDelivery.applied_at), pending)
+        .join(Source, Source.id == WebhookDelivery.source_id)
+        .where(Source.name.in_(names))
+        .group_by(Source.name)
+    )
+    rows = await _all(sessions, statement)
+    found = _by_key(names, ((row[0], DeliveryStats(row[1], row[2])) for row in rows))
+    return [stats or DeliveryStats() for stats in found]
+
+
 async def load_items_at_risk(sessions: Sessions, keys: list[tuple[int, int]]) -> list[list[str]]:
     """Hub ids of items at risk per (component id, how many); one query per page size asked."""
     today = datetime.now(UTC).date()
@@ -204,6 +227,7 @@ class Loaders:
     person_by_id: DataLoader[str, Person | None]
     newest_run_by_source_name: DataLoader[str, SyncRun | None]
     items_at_risk_by_component: DataLoader[tuple[int, int], list[str]]
+    delivery_stats_by_source_name: DataLoader[str, DeliveryStats]
 
 
 def create_loaders(sessions: Sessions) -> Loaders:
@@ -223,4 +247,5 @@ def create_loaders(sessions: Sessions) -> Loaders:
         person_by_id=loader(load_people),
         newest_run_by_source_name=loader(load_newest_runs),
         items_at_risk_by_component=loader(load_items_at_risk),
+        delivery_stats_by_source_name=loader(load_delivery_stats),
     )

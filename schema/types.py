@@ -148,6 +148,18 @@ class Source:
         syncing_here = syncs is not None and syncs.is_syncing(self.name)
         return health_of(row, syncing_here=syncing_here)
 
+    @strawberry.field(
+        description="When the newest change a webhook brought was applied; null if none was."
+    )
+    async def last_change_applied_at(self, info: Info) -> datetime | None:
+        stats = await info.context.loaders.delivery_stats_by_source_name.load(self.name)
+        return stats.last_applied_at
+
+    @strawberry.field(description="Webhook deliveries waiting to be applied or retried.")
+    async def pending_deliveries(self, info: Info) -> int:
+        stats = await info.context.loaders.delivery_stats_by_source_name.load(self.name)
+        return stats.pending
+
 
 @strawberry.type(description="A platform component of the hub's catalog.")
 class Component:

@@ -230,6 +230,38 @@ class GitHubClient(TrackerClient):
                 ) from None
             raise
 
+    async def webhooks(self, scope: str) -> list[dict[str, Any]]:
+        """Every hook of ``scope`` (``repos/OWNER/NAME`` or ``orgs/ORG``), following ``Link``
+        pages; the token needs admin rights on it (a 404 otherwise)."""
+
+        async def read(next_url: str | None) -> tuple[list[Any], str | None]:
+            url = next_url or f"/{scope}/hooks"
+            params = None if next_url else {"per_page": MAX_PER_PAGE}
+            response, body = await self.http.request_json("GET", url, params=params)
+            if not isinstance(body, list):
+                raise TrackerDataError(f"{self.source.name}: GET /{scope}/hooks is not a list")
+            return body, response.links.get("next", {}).get("url")
+
+        pages = follow_pages(
+            read, f"{self.source.name}: GitHub returned the same next page of {scope}'s hooks"
+        )
+        return [hook async for page in pages for hook in page if isinstance(hook, dict)]
+
+    async def create_webhook(
+        self, scope: str, *, url: str, secret: str, events: Sequence[str]
+    ) -> dict[str, Any]:
+        """``POST /{scope}/hooks``: a JSON hook to ``url`` signed with ``secret``."""
+        hook = {
+            "name": "web",
+            "active": True,
+            "events": list(events),
+            "config": {"url": url, "content_type": "json", "secret": secret, "insecure_ssl": "0"},
+        }
+        _, body = await self.http.request_json("POST", f"/{scope}/hooks", json=hook)
+        if not isinstance(body, dict):
+            raise TrackerDataError(f"{self.source.name}: POST /{scope}/hooks is not an object")
+        return body
+
 
 _LISTING = msgspec.json.Decoder(list[msgspec.Raw])
 

@@ -21,6 +21,9 @@ FIELD_PATH = "/rest/api/3/field"
 SEARCH_PATH = "/rest/api/3/search/jql"
 ID_SEARCH_PATH = "/rest/api/3/search/id"
 ID_PAGE = 5000
+ADMIN_WEBHOOK_PATH = "/rest/webhooks/1.0/webhook"
+"""Admin webhooks: the only ones that carry a secret (``/rest/api/3/webhook`` is for Connect
+and OAuth apps, signs with a JWT and expires after 30 days)."""
 
 
 def auth_headers(source: SourceConfig) -> dict[str, str]:
@@ -117,3 +120,28 @@ class JiraClient(TrackerClient):
             f"{self.source.name}: Jira returned the same nextPageToken twice; "
             "stopped the id census to avoid a loop",
         )
+
+    async def webhooks(self) -> list[dict[str, Any]]:
+        """The site's admin webhooks (``GET /rest/webhooks/1.0/webhook``); Jira admins only."""
+        _, body = await self.http.request_json("GET", ADMIN_WEBHOOK_PATH)
+        if not isinstance(body, list):
+            raise TrackerDataError(f"{self.source.name}: {ADMIN_WEBHOOK_PATH} is not a list")
+        return [hook for hook in body if isinstance(hook, dict)]
+
+    async def create_webhook(
+        self, *, name: str, url: str, events: Sequence[str], jql: str, secret: str
+    ) -> dict[str, Any]:
+        """An admin webhook to ``url`` for ``events`` on the issues ``jql`` matches, signed
+        with ``secret`` (``X-Hub-Signature``)."""
+        hook = {
+            "name": name,
+            "url": url,
+            "events": list(events),
+            "filters": {"issue-related-events-section": jql},
+            "excludeBody": False,
+            "secret": secret,
+        }
+        _, body = await self.http.request_json("POST", ADMIN_WEBHOOK_PATH, json=hook)
+        if not isinstance(body, dict):
+            raise TrackerDataError(f"{self.source.name}: {ADMIN_WEBHOOK_PATH} is not an object")
+        return body

@@ -29,6 +29,14 @@ PERSONAL_KEY_PREFIX = "lin_api_"
 RATE_LIMITED = "RATELIMITED"
 AUTH_CODES = frozenset({"AUTHENTICATION_ERROR", "FORBIDDEN"})
 REQUEST_CODES = frozenset({"GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED", "INVALID_INPUT"})
+WEBHOOKS_QUERY = (
+    "query($after: String) { webhooks(first: 50, after: $after) { nodes { id url enabled "
+    "allPublicTeams team { key } resourceTypes } pageInfo { hasNextPage endCursor } } }"
+)
+WEBHOOK_CREATE = (
+    "mutation($input: WebhookCreateInput!) { webhookCreate(input: $input) { success "
+    "webhook { id url enabled team { key } resourceTypes } } }"
+)
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +150,45 @@ class LinearClient(TrackerClient):
         if not body.get("errors"):
             return TrackerDataError(f"{name}: Linear answered with neither data nor errors")
         return TrackerDataError(f"{name}: Linear answered without data: {messages}")
+
+    async def webhooks(self) -> list[dict[str, Any]]:
+        """Every webhook of the workspace, page by page; workspace admins only."""
+        found: list[dict[str, Any]] = []
+        after: str | None = None
+        while True:
+            nodes, more, after = await self.connection(WEBHOOKS_QUERY, "webhooks", {"after": after})
+            found.extend(
+                hook for raw in nodes if isinstance(hook := msgspec.json.decode(raw), dict)
+            )
+            if not more or after is None:
+                return found
+
+    async def create_webhook(
+        self, *, url: str, secret: str, team: str, resource_types: Sequence[str], label: str
+    ) -> dict[str, Any]:
+        """``webhookCreate`` for one team (``teamId`` takes its key), signed with ``secret``."""
+        variables = {
+            "input": {
+                "url": url,
+                "secret": secret,
+                "teamId": team,
+                "resourceTypes": list(resource_types),
+                "label": label,
+            }
+        }
+        request = {"query": WEBHOOK_CREATE, "variables": variables}
+        try:
+            _, body = await self.http.request_json("POST", GRAPHQL_PATH, json=request)
+        except TrackerRequestError as exc:
+            raise _reclassified(exc) from None
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, dict):
+            raise self._failure(body if isinstance(body, dict) else {})
+        payload = data.get("webhookCreate")
+        webhook = payload.get("webhook") if isinstance(payload, dict) else None
+        if not isinstance(payload, dict) or payload.get("success") is not True:
+            raise TrackerDataError(f"{self.source.name}: Linear did not create the webhook")
+        return webhook if isinstance(webhook, dict) else {}
 
 
 def _reclassified(exc: TrackerRequestError) -> TrackerError:

@@ -1,5 +1,5 @@
 """The ``hub`` command: database, sync, serve, API tokens, the config's reference, schema
-export, reports, demo and simulators, one module per command group."""
+export, reports, demo and simulators, webhook set-up, one module per command group."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from hub.cli.report import report
 from hub.cli.sdl import schema_group
 from hub.cli.sync import EXIT_BUSY, serve, sync
 from hub.cli.token import token
+from hub.cli.webhooks import webhooks_group
 
 __all__ = ["EXIT_BUSY", "main"]
 
@@ -40,5 +41,16 @@ def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     ctx.obj = {"config_path": config_path}
 
 
-for command in (db, sync, serve, token, config_group, schema_group, report, demo, sim):
+for command in (
+    db,
+    sync,
+    serve,
+    token,
+    config_group,
+    schema_group,
+    report,
+    demo,
+    sim,
+    webhooks_group,
+):
     main.add_command(command)
