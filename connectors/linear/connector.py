@@ -22,9 +22,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
-import orjson
 
 from connectors.base import Batch, Fetched, Skipped, TrackerConnector
+from connectors.body import element
 from connectors.linear.client import LinearClient
 from connectors.linear.mapping import (
     Overrides,
@@ -178,8 +178,8 @@ def _scope_of(stream: str, raw: msgspec.Raw, teams: set[str]) -> tuple[str, bool
     """A node's id, and whether the source's streams read it (``stream_filter`` in Python).
     A node that cannot be read is kept, to be skipped by the mapping with its reason."""
     try:
-        node = orjson.loads(raw)
-    except orjson.JSONDecodeError:
+        node, _ = element(raw)
+    except ValueError:
         return "", True
     if not isinstance(node, dict):
         return "", True
