@@ -15,6 +15,7 @@ holds what the event describes (a deleted issue is rendered before it goes):
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 from typing import Any
 
@@ -283,3 +284,19 @@ class LinearEvents:
 def _iso_ms(ms: int) -> str:
     moment = datetime.fromtimestamp(ms / 1000, UTC)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def change_something(world: GitHubWorld | JiraWorld | LinearWorld, rng: random.Random) -> str:
+    """Edit one random issue's title as a user would (so its webhook goes out); its key."""
+    stamp = f"edited at {datetime.now(UTC):%H:%M:%S}"
+    if isinstance(world, GitHubWorld):
+        row = rng.choice([r for r in world if not r.is_pull])
+        world.touch(world.key(row), title=f"{row.title.split(' — ')[0]} — {stamp}")
+        return world.key(row)
+    if isinstance(world, JiraWorld):
+        jira_row = rng.choice(list(world))
+        world.touch(jira_row.key, summary=f"{jira_row.summary.split(' — ')[0]} — {stamp}")
+        return jira_row.key
+    linear_row = rng.choice(list(world.issues.values()))
+    world.touch(linear_row.identifier, title=f"{linear_row.title.split(' — ')[0]} — {stamp}")
+    return linear_row.identifier
