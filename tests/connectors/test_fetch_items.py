@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 import httpx
+from graphql import build_schema, parse, validate
 from pydantic import SecretStr
 
 from connectors.github import GitHubConnector
@@ -209,3 +210,18 @@ async def test_linear_items_of_teams_the_source_does_not_read_are_gone() -> None
         fetched = await connector.fetch_items([inside.id, outside.id])
     assert [item.external_id for item in fetched.items] == [inside.id]
     assert list(fetched.gone) == [outside.id]
+
+
+def test_linear_s_fetch_query_keeps_to_linear_s_schema_and_complexity_cap() -> None:
+    from pathlib import Path
+
+    import simulators
+    from connectors.linear.queries import FETCH_FIRST, FETCH_QUERY
+    from simulators.linear import complexity
+
+    schema = build_schema(Path(simulators.__file__).with_name("linear_schema.graphql").read_text())
+    document = parse(FETCH_QUERY)
+    assert validate(schema, document) == []
+    assert (
+        complexity(schema, document, {"ids": ["x"] * FETCH_FIRST, "first": FETCH_FIRST}) <= 10_000
+    )
