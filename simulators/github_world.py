@@ -48,7 +48,7 @@ from simulators.github_rows import Label as Label
 from simulators.github_rows import Milestone as Milestone
 from simulators.github_rows import Repo as Repo
 from simulators.github_rows import User as User
-from simulators.world_common import COMPONENT_NAMES
+from simulators.world_common import COMPONENT_NAMES, Announcer
 
 T = TypeVar("T")
 
@@ -106,6 +106,8 @@ class GitHubWorld:
         repos: Sequence[str] = ("payments-api", "identity", "search"),
     ) -> None:
         self.owner = owner
+        self.changes = Announcer()
+        """Told every change made through the methods below (``simulators.webhooks``)."""
         self.clock = GitHubClock()
         self.version = 0
         self.repos: dict[str, Repo] = {
@@ -224,9 +226,12 @@ class GitHubWorld:
         milestone (number or None). Closing sets ``closed_at``; reopening clears it.
         """
         row = self.require(key)
+        was = row.state
         for name, value in changes.items():
             self._apply(row, name, value)
         self._bump(row)
+        action = "edited" if row.state == was else "closed" if row.state == "closed" else "reopened"
+        self.changes.announce("issue", action, row)
         return row
 
     def replan_milestones(self, plan: Sequence[tuple[str, int]]) -> None:
@@ -250,6 +255,7 @@ class GitHubWorld:
         self._link(blocker.id, blocked.id)
         self._bump(blocker)
         self._bump(blocked)
+        self.changes.announce("dependency", "added", (blocker, blocked))
 
     def remove_dependency(self, blocker_key: str, blocked_key: str) -> None:
         blocker, blocked = self.require(blocker_key), self.require(blocked_key)
@@ -257,6 +263,7 @@ class GitHubWorld:
         self._blocking[blocker.id].remove(blocked.id)
         self._bump(blocker)
         self._bump(blocked)
+        self.changes.announce("dependency", "removed", (blocker, blocked))
 
     def delete(self, key: str) -> None:
         """Delete an issue: its number answers 410, relations to it vanish.
@@ -264,6 +271,7 @@ class GitHubWorld:
         Nothing else is stamped, so a deletion never shows up in a ``since`` listing.
         """
         row = self.require(key)
+        self.changes.announce("issue", "deleted", row)
         for child in self.children(row):
             child.parent_id = None
         if row.parent_id is not None:
@@ -290,6 +298,9 @@ class GitHubWorld:
         self._numbers[(target.id, row.number)] = row.id
         self._moved[old] = row.id
         self._bump(row)
+        self.changes.announce(
+            "issue", "transferred", row, repo=self.repos_by_id[old[0]], number=old[1]
+        )
         return row
 
     def add_project(self, owner: str, number: int, title: str, *, org: bool = True) -> Project:
@@ -327,7 +338,9 @@ class GitHubWorld:
         if row is None:
             raise KeyError(f"no live issue or pull request {repo}#{issue_number}")
         kind = "PULL_REQUEST" if row.is_pull else "ISSUE"
-        return self.projects.add_item(project, kind, row, None)
+        item = self.projects.add_item(project, kind, row, None)
+        self.changes.announce("project_item", "created", item)
+        return item
 
     def add_draft(self, owner: str, number: int, title: str, body: str = "") -> ProjectItem:
         project = self.projects.get(owner, number)
@@ -355,7 +368,9 @@ class GitHubWorld:
     ) -> None:
         """Set (or with None clear) a field of an item: a date or ``YYYY-MM-DD`` for DATE, the
         option's name for SINGLE_SELECT, the iteration's title or id for ITERATION."""
-        self.projects.set_value(self.project_item(owner, number, item), field, value)
+        found = self.project_item(owner, number, item)
+        self.projects.set_value(found, field, value)
+        self.changes.announce("project_item", "edited", found)
 
     def archive_project_item(
         self, owner: str, number: int, item: str, *, archived: bool = True
@@ -363,6 +378,7 @@ class GitHubWorld:
         found = self.project_item(owner, number, item)
         found.archived = archived
         self.projects.touch(found)
+        self.changes.announce("project_item", "archived" if archived else "restored", found)
 
     def add_status_update(
         self,

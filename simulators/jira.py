@@ -1,6 +1,7 @@
 """A Jira Cloud REST v3 simulator: the endpoints and quirks a connector meets on a real site.
 
 Served: ``GET|POST /rest/api/3/search/jql``, ``POST /rest/api/3/search/id``,
+``POST /rest/api/3/issue/bulkfetch``,
 ``GET /rest/api/3/field``, ``GET /rest/api/3/myself`` and ``GET /rest/api/3/issue/{idOrKey}``,
 behind Basic (``email:token``) or Bearer (``token``) auth. Quirks kept on purpose: fields default
 to ``id`` only, no ``total``/``startAt``, ``nextPageToken`` absent on the last page and bound to its
@@ -294,6 +295,26 @@ def create_jira_app(
         renderer = IssueRenderer(world, str(request.base_url))
         return JSONResponse(renderer.issue(row, resolve_fields(requested, field_ids) or field_ids))
 
+    async def bulk_fetch(request: Request) -> Response:
+        """``POST /rest/api/3/issue/bulkfetch``: up to 100 issues by id or key; one that does
+        not exist is left out (not an error), as Jira does."""
+        try:
+            body = await request.json()
+        except ValueError:
+            return jira_error(400, "The request body is not valid JSON.")
+        wanted = body.get("issueIdsOrKeys") if isinstance(body, dict) else None
+        if not isinstance(wanted, list) or not wanted or len(wanted) > 100:
+            return jira_error(400, "issueIdsOrKeys must list between 1 and 100 issues.")
+        try:
+            requested = _field_list(body.get("fields")) or ["*navigable"]
+        except BadRequest as error:
+            return jira_error(400, str(error))
+        fields = resolve_fields(requested, field_ids) or field_ids
+        renderer = IssueRenderer(world, str(request.base_url))
+        rows = {row.id: row for row in map(world.issue, map(str, wanted)) if row is not None}
+        issues = [renderer.issue(rows[issue_id], fields) for issue_id in sorted(rows)]
+        return JSONResponse({"expand": "", "issues": issues, "issueErrors": []})
+
     async def list_fields(request: Request) -> Response:
         return JSONResponse(list(catalogue))
 
@@ -322,6 +343,7 @@ def create_jira_app(
             Route("/rest/api/3/search/id", search_ids, methods=["POST"]),
             Route("/rest/api/3/field", list_fields, methods=["GET"]),
             Route("/rest/api/3/myself", myself, methods=["GET"]),
+            Route("/rest/api/3/issue/bulkfetch", bulk_fetch, methods=["POST"]),
             Route("/rest/api/3/issue/{id_or_key}", get_issue, methods=["GET"]),
         ]
     )

@@ -40,7 +40,14 @@ from simulators.jira_plans import (
     epoch_ms,
     plan_fields_for,
 )
-from simulators.world_common import COMPONENT_NAMES, DAY_MS, REFERENCE_NOW_MS, WorldClock, day
+from simulators.world_common import (
+    COMPONENT_NAMES,
+    DAY_MS,
+    REFERENCE_NOW_MS,
+    Announcer,
+    WorldClock,
+    day,
+)
 
 START_DATE_FIELD = "customfield_10015"
 STORY_POINTS_FIELD = "customfield_10016"
@@ -254,6 +261,8 @@ class JiraWorld:
         plans: bool = False,
         plan_fields: PlanFields | None = None,
     ) -> None:
+        self.changes = Announcer()
+        """Told every change made through the methods below (``simulators.webhooks``)."""
         self.clock = WorldClock()
         self.plan_fields = plan_fields or plan_fields_for(seed)
         self.sprints: dict[int, Sprint] = {}
@@ -337,6 +346,7 @@ class JiraWorld:
         for name, value in changes.items():
             self._apply(row, name, value)
         self._bump(row)
+        self.changes.announce("jira:issue_updated", "", row, fields=tuple(changes))
         return row
 
     def link(self, blocker_key: str, blocked_key: str, link_type: str = "Blocks") -> Link:
@@ -346,6 +356,7 @@ class JiraWorld:
         link = self._add_link(kind, blocker.id, blocked.id)
         self._bump(blocker)
         self._bump(blocked)
+        self.changes.announce("issuelink_created", "", link)
         return link
 
     def delete(self, key: str) -> None:
@@ -354,6 +365,7 @@ class JiraWorld:
         Nothing else is stamped: like Jira, a deletion is invisible to incremental search.
         """
         row = self.require(key)
+        self.changes.announce("jira:issue_deleted", "", row)
         for child in self.children(row.id):
             if child.issue_type.subtask:
                 self.delete(child.key)
@@ -487,7 +499,9 @@ class JiraWorld:
         if parent_row is not None:
             self._check_parent(kind, parent_row)
         now = self.clock.stamp()
-        return self._new_issue(kind, summary, self.projects[project], parent_row, now, now)
+        row = self._new_issue(kind, summary, self.projects[project], parent_row, now, now)
+        self.changes.announce("jira:issue_created", "", row)
+        return row
 
     def add_theme(
         self, summary: str, *, project: str | None = None, initiatives: Sequence[str] = ()

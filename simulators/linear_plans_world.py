@@ -25,7 +25,7 @@ from simulators.linear_rows import (
     Team,
     User,
 )
-from simulators.world_common import DAY_MS, REFERENCE_NOW_MS, WorldClock
+from simulators.world_common import DAY_MS, REFERENCE_NOW_MS, Announcer, WorldClock
 
 CYCLE_DAYS = 14
 
@@ -45,6 +45,7 @@ class PlanEdits:
     """Mixed into ``LinearWorld``, whose rows and helpers these methods use."""
 
     clock: WorldClock
+    changes: Announcer
     teams: list[Team]
     users: list[User]
     viewer: User
@@ -172,6 +173,7 @@ class PlanEdits:
         self.project_updates[update.id] = update
         project.health, project.health_updated_ms = health, update.created_ms
         project.updated_ms = update.created_ms
+        self.changes.announce("ProjectUpdate", "create", update, project=project)
         return update
 
     def add_initiative_update(

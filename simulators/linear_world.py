@@ -48,7 +48,14 @@ from simulators.linear_rows import (
     Team,
     User,
 )
-from simulators.world_common import COMPONENT_NAMES, DAY_MS, REFERENCE_NOW_MS, WorldClock, day
+from simulators.world_common import (
+    COMPONENT_NAMES,
+    DAY_MS,
+    REFERENCE_NOW_MS,
+    Announcer,
+    WorldClock,
+    day,
+)
 
 DEFAULT_TEAMS: tuple[tuple[str, str], ...] = (
     ("ENG", "Engineering"),
@@ -92,6 +99,8 @@ class LinearWorld(PlanEdits):
         seed: int = 7,
         teams: Sequence[tuple[str, str]] = DEFAULT_TEAMS,
     ) -> None:
+        self.changes = Announcer()
+        """Told every change made through the methods below (``simulators.webhooks``)."""
         self.clock = WorldClock()
         self._rng = random.Random(seed)
         start = REFERENCE_NOW_MS - 900 * DAY_MS
@@ -158,6 +167,7 @@ class LinearWorld(PlanEdits):
         for name, value in changes.items():
             self._apply(row, name, value)
         self._bump(row)
+        self.changes.announce("Issue", "update", row)
         return row
 
     def relate(self, issue: str, related: str, type: str = "blocks") -> Relation:
@@ -166,6 +176,7 @@ class LinearWorld(PlanEdits):
         relation = self._add_relation(type, source.id, target.id)
         self._bump(source)
         self._bump(target)
+        self.changes.announce("IssueRelation", "create", relation)
         return relation
 
     def trash(self, id_or_identifier: str) -> IssueRow:
@@ -174,6 +185,7 @@ class LinearWorld(PlanEdits):
         row.trashed = True
         row.archived_ms = self.clock.stamp()
         self._bump(row)
+        self.changes.announce("Issue", "remove", row)
         return row
 
     def touch_initiative(self, initiative_id: str, **changes: object) -> InitiativeRow:
@@ -184,6 +196,7 @@ class LinearWorld(PlanEdits):
                 raise TypeError(f"touch_initiative() cannot change {name!r}")
             setattr(row, name, value)
         row.updated_ms = self.clock.stamp()
+        self.changes.announce("Initiative", "update", row)
         return row
 
     def touch_project(self, project_id: str, **changes: object) -> ProjectRow:
@@ -200,6 +213,7 @@ class LinearWorld(PlanEdits):
             else:
                 raise TypeError(f"touch_project() cannot change {name!r}")
         row.updated_ms = self.clock.stamp()
+        self.changes.announce("Project", "update", row)
         return row
 
     def children(self, issue_id: str) -> list[IssueRow]:

@@ -7,7 +7,10 @@ the Jira and Linear worlds, which the demo shares between the two.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 REFERENCE_NOW_MS = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp() * 1000)
 DAY_MS = 86_400_000
@@ -26,6 +29,32 @@ COMPONENT_NAMES: tuple[str, ...] = (
     "ci-cd",
     "feature-flags",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What one mutation of a world did, told to its listeners (``simulators.webhooks``
+    turns it into the tracker's webhook event): ``kind`` and ``action`` in the tracker's
+    words, the row it changed, and what the row alone does not say."""
+
+    kind: str
+    action: str
+    subject: Any
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+Listener = Callable[[Change], None]
+
+
+class Announcer:
+    """A world's listeners: each is told every change, synchronously, as it happens."""
+
+    def __init__(self) -> None:
+        self.listeners: list[Listener] = []
+
+    def announce(self, kind: str, action: str, subject: Any, **details: Any) -> None:
+        for listener in self.listeners:
+            listener(Change(kind, action, subject, details))
 
 
 class WorldClock:

@@ -125,6 +125,21 @@ class GitHubClient(TrackerClient):
             "stopped paging to avoid a loop",
         )
 
+    async def issue(self, repo: str, number: int) -> tuple[dict[str, Any], bytes] | None:
+        """``GET /repos/{repo}/issues/{number}`` and its JSON text; None when GitHub no longer
+        has it there: deleted (410), transferred (301), or not visible (404)."""
+        try:
+            response, body = await self.http.request_json("GET", f"/repos/{repo}/issues/{number}")
+        except TrackerRequestError as exc:
+            if exc.status in (404, 410):
+                return None
+            raise
+        if response.status_code == 301:
+            return None
+        if not isinstance(body, dict):
+            raise TrackerDataError(f"{self.source.name}: {repo}#{number} is not an issue object")
+        return body, response.content
+
     async def dependencies(self, node_ids: Sequence[str]) -> list[dict[str, Any]]:
         """``blockedBy``/``blocking`` of up to 100 issues by node id, in one GraphQL call.
 

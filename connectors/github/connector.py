@@ -14,7 +14,9 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from datetime import UTC
 from typing import Any
 
-from connectors.base import Batch, Skipped, TrackerConnector
+import orjson
+
+from connectors.base import Batch, Fetched, Skipped, TrackerConnector
 from connectors.body import element
 from connectors.github.client import MAX_NODE_IDS, MAX_PER_PAGE, GitHubClient
 from connectors.github.cursor import Cursor, decode_cursor, encode_cursor, iso_seconds
@@ -27,7 +29,8 @@ from connectors.github.mapping import (
 )
 from connectors.github.plan_index import PlanIndex, read_plans
 from connectors.github.project_stream import project_batches
-from connectors.github.projects import apply_plan, rest_issue
+from connectors.github.projects import apply_plan, content_id, planned_issue, rest_issue
+from connectors.github.webhooks import NODE_REF
 from connectors.payload import MappingError, parse_datetime
 from hub.contract.config import ProjectRef, SourceConfig
 from hub.contract.errors import ConfigError
@@ -112,6 +115,84 @@ class GitHubConnector(TrackerConnector[GitHubClient]):
         relations = await self._dependencies(entry for entry, _ in batch.waiting.values())
         unchanged = progress.since == start.since and progress.seen == start.seen
         return batch.finish(relations, incoming if unchanged else encode_cursor(progress))
+
+    async def fetch_items(self, refs: Sequence[str]) -> Fetched:
+        """The issues ``refs`` names, read again: one REST GET per ``owner/repo#number``, one
+        GraphQL call per 100 for ``node:<id>`` refs (a project card's issue) and per 100
+        issues that block others, and the projects' plans read again when the source has any
+        (their pages, as a sync's first stream reads them), all mapped as a sync maps them.
+
+        Gone: an issue GitHub answers 404, 410 or 301 for (hidden, deleted, transferred:
+        the new one comes as a ref of its own), and one outside the source's ``repos``, as a
+        full sync would leave it. Skipped: a pull request, a ref that names no issue, a node
+        GitHub does not resolve (it has no external id to tombstone).
+        """
+        scope = {repo.lower(): repo for repo in self.source.repos}
+        gone: list[str] = []
+        skipped: list[Skipped] = []
+        nodes: list[str] = []
+        batch = IssueBatch(self._map)
+        if self.source.projects_v2:
+            self._plan_index = await read_plans(self.client, self.source)
+        for ref in dict.fromkeys(refs):
+            if ref.startswith(NODE_REF):
+                nodes.append(ref.removeprefix(NODE_REF))
+                continue
+            repo, _, number = ref.rpartition("#")
+            if not number.isdigit() or "/" not in repo:
+                skipped.append(Skipped(key=ref, reason="not an owner/repo#number issue ref"))
+                continue
+            configured = scope.get(repo.lower())
+            read = None if configured is None else await self.client.issue(configured, int(number))
+            if read is None:
+                gone.append(ref)
+            elif "pull_request" in read[0]:
+                skipped.append(Skipped(key=ref, reason="a pull request, not an issue"))
+            else:
+                batch.add(*read)
+        fetched = await self._finish_fetch(batch)
+        by_node = await self._fetch_nodes(nodes, gone, skipped)
+        return Fetched(
+            items=[*fetched.items, *by_node],
+            gone=gone,
+            skipped=[*skipped, *fetched.skipped],
+        )
+
+    async def _finish_fetch(self, batch: IssueBatch) -> Batch:
+        relations = await self._dependencies(entry for entry, _ in batch.waiting.values())
+        return batch.finish(relations, None)
+
+    async def _fetch_nodes(
+        self, node_ids: Sequence[str], gone: list[str], skipped: list[Skipped]
+    ) -> list[ItemRecord]:
+        """Issues by node id, mapped from GraphQL's shape; those outside the source's repos
+        go to ``gone`` by their external id, unresolved ones to ``skipped``."""
+        items: list[ItemRecord] = []
+        for start in range(0, len(node_ids), MAX_NODE_IDS):
+            chunk = node_ids[start : start + MAX_NODE_IDS]
+            found = await self.client.issues_by_id(chunk)
+            resolved = {node.get("id") for node in found}
+            skipped += [
+                Skipped(key=NODE_REF + node, reason="GitHub resolves no issue by this node id")
+                for node in chunk
+                if node not in resolved
+            ]
+            for node in found:
+                try:
+                    content = planned_issue({"type": "ISSUE", "content": node}, self.source.repos)
+                    if content is None:
+                        if node.get("__typename") == "Issue":
+                            gone.append(content_id(node))
+                        continue
+                except MappingError as exc:
+                    skipped.append(Skipped(key=NODE_REF + str(node.get("id")), reason=str(exc)))
+                    continue
+                mapped = self._map_content(content, orjson.dumps(content))
+                if isinstance(mapped, ItemRecord):
+                    items.append(mapped)
+                else:
+                    skipped.append(mapped)
+        return items
 
     def _map(
         self, issue: Mapping[str, Any], text: bytes, relations: Dependencies | None

@@ -20,10 +20,13 @@ from hub.contract.errors import TrackerDataError
 FIELD_PATH = "/rest/api/3/field"
 SEARCH_PATH = "/rest/api/3/search/jql"
 ID_SEARCH_PATH = "/rest/api/3/search/id"
+BULK_FETCH_PATH = "/rest/api/3/issue/bulkfetch"
 ID_PAGE = 5000
 ADMIN_WEBHOOK_PATH = "/rest/webhooks/1.0/webhook"
 """Admin webhooks: the only ones that carry a secret (``/rest/api/3/webhook`` is for Connect
 and OAuth apps, signs with a JWT and expires after 30 days)."""
+MAX_BULK_FETCH = 100
+"""Jira's cap on ``issueIdsOrKeys`` per bulk fetch."""
 
 
 def auth_headers(source: SourceConfig) -> dict[str, str]:
@@ -45,6 +48,23 @@ class SearchPage(msgspec.Struct, rename="camel"):
 
 
 _SEARCH = msgspec.json.Decoder(SearchPage)
+
+
+class IssueError(msgspec.Struct, rename="camel"):
+    id: str | None = None
+    error_message: str | None = None
+
+
+class BulkIssues(msgspec.Struct, rename="camel"):
+    """A bulk fetch's answer: issues as JSON texts, and those Jira could not return this
+    time (a retriable error or a payload limit, not "not found": an issue that is gone or
+    hidden is simply absent)."""
+
+    issues: list[msgspec.Raw] = []
+    issue_errors: list[IssueError] = []
+
+
+_BULK = msgspec.json.Decoder(BulkIssues)
 
 
 class JiraClient(TrackerClient):
@@ -82,6 +102,23 @@ class JiraClient(TrackerClient):
                 f"results (an 'issues' list, a text nextPageToken, a boolean isLast): {exc}"
             ) from None
         return page
+
+    async def bulk_fetch(self, ids_or_keys: Sequence[str], fields: Sequence[str]) -> BulkIssues:
+        """Up to 100 issues by id or key (``POST /rest/api/3/issue/bulkfetch``), read
+        consistently with their last write, unlike search, which may lag behind it."""
+        if len(ids_or_keys) > MAX_BULK_FETCH:
+            raise ValueError(f"at most {MAX_BULK_FETCH} issues per bulk fetch")
+        request = {"issueIdsOrKeys": list(ids_or_keys), "fields": list(fields)}
+        try:
+            _, answer = await self.http.request_decoded(
+                "POST", BULK_FETCH_PATH, _BULK, json=request
+            )
+        except msgspec.ValidationError as exc:
+            raise TrackerDataError(
+                f"{self.source.name}: {BULK_FETCH_PATH} answered something else than "
+                f"issues and issueErrors: {exc}"
+            ) from None
+        return answer
 
     def search_pages(
         self, jql: str, fields: Sequence[str], *, max_results: int = 50

@@ -15,8 +15,8 @@ from typing import Any
 
 import msgspec
 
-from connectors.base import Batch, Skipped, TrackerConnector
-from connectors.jira.client import JiraClient
+from connectors.base import Batch, Fetched, Skipped, TrackerConnector
+from connectors.jira.client import MAX_BULK_FETCH, JiraClient
 from connectors.jira.dates import DEFAULT_ORDER
 from connectors.jira.mapping import (
     CustomFields,
@@ -81,6 +81,66 @@ class JiraConnector(TrackerConnector[JiraClient]):
                 cursor=encode_cursor(high) if high is not None else None,
                 skipped=skipped,
             )
+
+    async def fetch_items(self, refs: Sequence[str]) -> Fetched:
+        """The issues ``refs`` names (ids, or keys), 100 per bulk fetch, mapped as a sync maps
+        them. Bulk fetch rather than ``id in (...)`` search: search may lag behind a write
+        the webhook announces, and refuses the whole query when one id no longer exists.
+
+        An issue Jira no longer returns (deleted, or hidden from the account), or one outside
+        the source's scope (moved to a project the source does not read), is ``gone``, as the
+        id census would find it. One Jira could not return this time is ``skipped``, not gone.
+        A source scoped by ``jql`` costs one id search more per call, to check that scope.
+        """
+        if self.custom is None:
+            await self.prepare()
+        custom = self.custom or CustomFields()
+        fields = requested_fields(custom, self.source.dates)
+        wanted = list(dict.fromkeys(refs))
+        items: list[ItemRecord] = []
+        skipped: list[Skipped] = []
+        answered: set[str] = set()
+        for start in range(0, len(wanted), MAX_BULK_FETCH):
+            answer = await self.client.bulk_fetch(wanted[start : start + MAX_BULK_FETCH], fields)
+            mapped, unmapped, _ = map_page(
+                answer.issues, base=self.source.base, custom=custom, dates=self.source.dates
+            )
+            items += mapped
+            skipped += unmapped
+            answered |= {str(error.id) for error in answer.issue_errors if error.id}
+            skipped += [
+                Skipped(
+                    key=str(error.id), reason=f"Jira could not return it: {error.error_message}"
+                )
+                for error in answer.issue_errors
+                if error.id
+            ]
+            answered |= _answered(answer.issues)
+        in_scope = await self._in_scope(items)
+        gone = [ref for ref in wanted if ref not in answered]
+        gone += [item.external_id for item in items if item.external_id not in in_scope]
+        return Fetched(
+            items=[item for item in items if item.external_id in in_scope],
+            gone=gone,
+            skipped=skipped,
+        )
+
+    async def _in_scope(self, items: Sequence[ItemRecord]) -> set[str]:
+        """The ids of ``items`` the source reads: by project key, else by its JQL."""
+        if self.source.projects:
+            projects = {p.casefold() for p in self.source.projects}
+            return {
+                item.external_id
+                for item in items
+                if item.key.rpartition("-")[0].casefold() in projects
+            }
+        if not items:
+            return set()
+        ids = ", ".join(item.external_id for item in items)
+        found: set[str] = set()
+        async for page in self.client.id_pages(f"({scope_jql(self.source)}) AND id in ({ids})"):
+            found.update(page)
+        return found
 
     def census(self) -> AsyncIterator[Sequence[str]]:
         """Every live issue id in scope: incremental JQL never shows deletions."""
@@ -167,6 +227,26 @@ def decode_cursor(cursor: str | None) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise HubError(f"stored Jira cursor {cursor!r} is not readable; run a full sync")
     return value
+
+
+class _Identified(msgspec.Struct):
+    id: Any = None
+    key: Any = None
+
+
+_IDENTIFIED = msgspec.json.Decoder(_Identified)
+
+
+def _answered(issues: Sequence[msgspec.Raw]) -> set[str]:
+    """The ids and keys of the issues an answer holds, mapped or not."""
+    names: set[str] = set()
+    for raw in issues:
+        try:
+            issue = _IDENTIFIED.decode(raw)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            continue
+        names.update(str(name) for name in (issue.id, issue.key) if name is not None)
+    return names
 
 
 def _updated_ms(issue: Mapping[str, Any]) -> int | None:

@@ -91,6 +91,20 @@ class _ConnectionAnswer(msgspec.Struct):
 _CONNECTION_ANSWER = msgspec.json.Decoder(_ConnectionAnswer)
 
 
+class _Nodes(msgspec.Struct):
+    nodes: list[msgspec.Raw]
+
+
+class _ListsAnswer(msgspec.Struct):
+    """A GraphQL answer to a query of several unpaged lists."""
+
+    data: dict[str, _Nodes | None] | None = None
+    errors: Any = None
+
+
+_LISTS_ANSWER = msgspec.json.Decoder(_ListsAnswer)
+
+
 class LinearClient(TrackerClient):
     """Linear GraphQL calls on one ``TrackerHttp``."""
 
@@ -134,6 +148,39 @@ class LinearClient(TrackerClient):
         if end is not None and not isinstance(end, str):
             raise TrackerDataError(f"{name}: {field}.pageInfo.endCursor is not text")
         return connection.nodes, connection.page_info.has_next_page is True, end
+
+    async def lists(
+        self, document: str, fields: Sequence[str], variables: Mapping[str, Any]
+    ) -> dict[str, list[msgspec.Raw]]:
+        """The ``nodes`` of each root list ``fields`` names, in one request, as JSON texts;
+        errors follow the rules of ``connection``."""
+        request = {"query": document, "variables": dict(variables)}
+        name = self.source.name
+        try:
+            _, answer = await self.http.request_decoded(
+                "POST", GRAPHQL_PATH, _LISTS_ANSWER, json=request
+            )
+        except TrackerRequestError as exc:
+            raise _reclassified(exc) from None
+        except msgspec.ValidationError as exc:
+            raise TrackerDataError(
+                f"{name}: Linear answered without the lists' nodes ({exc})"
+            ) from None
+        if answer.data is None:
+            raise self._failure({"errors": answer.errors})
+        if answer.errors:
+            log.warning(
+                "%s: Linear answered with partial data and errors: %s",
+                name,
+                self.redactor.excerpt(_messages(answer.errors)),
+            )
+        found: dict[str, list[msgspec.Raw]] = {}
+        for field in fields:
+            listed = answer.data.get(field)
+            if listed is None:
+                raise TrackerDataError(f"{name}: Linear answered without {field}.nodes")
+            found[field] = listed.nodes
+        return found
 
     def _failure(self, body: Mapping[str, Any]) -> TrackerError:
         """The error for an answer without data, by what the caller should do next."""

@@ -23,7 +23,8 @@ from typing import Any
 
 import msgspec
 
-from connectors.base import Batch, Skipped, TrackerConnector
+from connectors.base import Batch, Fetched, Skipped, TrackerConnector
+from connectors.body import element
 from connectors.linear.client import LinearClient
 from connectors.linear.mapping import (
     Overrides,
@@ -33,6 +34,8 @@ from connectors.linear.mapping import (
     truncated,
 )
 from connectors.linear.queries import (
+    FETCH_FIRST,
+    FETCH_QUERY,
     INITIATIVES,
     ISSUES,
     MAX_FIRST,
@@ -137,6 +140,60 @@ class LinearConnector(TrackerConnector[LinearClient]):
             yield Batch(items=items, cursor=next_cursor, skipped=skipped)
             if not has_next:
                 return
+
+    async def fetch_items(self, refs: Sequence[str]) -> Fetched:
+        """The initiatives, projects and issues ``refs`` names (bare ids, whatever their kind),
+        40 ids per request (``FETCH_QUERY``), archived and trashed ones included, mapped as
+        each stream maps them: a trashed item comes back mapped as deleted.
+
+        Gone: an id Linear returns under no kind (purged, or hidden from the key), and an issue
+        of a team the source does not read, or a project none of its teams can see, as the
+        streams would leave them. Initiatives belong to the workspace: always in scope.
+        """
+        wanted = list(dict.fromkeys(refs))
+        items: list[ItemRecord] = []
+        skipped: list[Skipped] = []
+        present: set[str] = set()
+        teams = {fold_name(self.kind, team) for team in self.source.teams}
+        for start in range(0, len(wanted), FETCH_FIRST):
+            chunk = wanted[start : start + FETCH_FIRST]
+            lists = await self.client.lists(
+                FETCH_QUERY, STREAMS, {"ids": chunk, "first": len(chunk)}
+            )
+            for stream in STREAMS:
+                kept = []
+                for raw in lists[stream]:
+                    node_id, in_scope = _scope_of(stream, raw, teams)
+                    if in_scope:
+                        kept.append(raw)
+                        present.add(node_id)
+                mapped, unmapped, _ = map_nodes(stream, kept, self.source.statuses)
+                items += mapped
+                skipped += unmapped
+        gone = [ref for ref in wanted if ref not in present]
+        return Fetched(items=items, gone=gone, skipped=skipped)
+
+
+def _scope_of(stream: str, raw: msgspec.Raw, teams: set[str]) -> tuple[str, bool]:
+    """A node's id, and whether the source's streams read it (``stream_filter`` in Python).
+    A node that cannot be read is kept, to be skipped by the mapping with its reason."""
+    try:
+        node, _ = element(raw)
+    except ValueError:
+        return "", True
+    if not isinstance(node, dict):
+        return "", True
+    node_id = str(node.get("id") or "")
+    if stream == INITIATIVES:
+        return node_id, True
+    if stream == ISSUES:
+        team = node.get("team")
+        keys = [team.get("key")] if isinstance(team, dict) else []
+    else:
+        listed = node.get("teams")
+        nodes = listed.get("nodes") if isinstance(listed, dict) else None
+        keys = [t.get("key") for t in nodes or () if isinstance(t, dict)]
+    return node_id, any(isinstance(k, str) and fold_name("linear", k) in teams for k in keys)
 
 
 def page_size(source: SourceConfig, stream: str) -> int:

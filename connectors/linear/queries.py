@@ -42,17 +42,7 @@ NESTED_FIRST = {
 }
 """The ``first`` of each nested list in the documents below, per stream."""
 
-INITIATIVES_QUERY = """
-query Initiatives($first: Int!, $after: String, $filter: InitiativeFilter) {
-  initiatives(
-    first: $first
-    after: $after
-    filter: $filter
-    orderBy: updatedAt
-    includeArchived: true
-  ) {
-    pageInfo { hasNextPage endCursor }
-    nodes {
+INITIATIVE_FIELDS = """
       id
       slugId
       name
@@ -70,22 +60,24 @@ query Initiatives($first: Int!, $after: String, $filter: InitiativeFilter) {
       health
       healthUpdatedAt
       lastUpdate { health body createdAt user { name } }
-    }
-  }
-}
 """
 
-PROJECTS_QUERY = """
-query Projects($first: Int!, $after: String, $filter: ProjectFilter) {
-  projects(
+INITIATIVES_QUERY = f"""
+query Initiatives($first: Int!, $after: String, $filter: InitiativeFilter) {{
+  initiatives(
     first: $first
     after: $after
     filter: $filter
     orderBy: updatedAt
     includeArchived: true
-  ) {
-    pageInfo { hasNextPage endCursor }
-    nodes {
+  ) {{
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{{INITIATIVE_FIELDS}    }}
+  }}
+}}
+"""
+
+PROJECT_FIELDS = """
       id
       slugId
       name
@@ -108,22 +100,24 @@ query Projects($first: Int!, $after: String, $filter: ProjectFilter) {
       projectMilestones(first: 20) { nodes { id name targetDate status progress sortOrder } }
       relations(first: 20, includeArchived: true) { nodes { type relatedProject { id } } }
       inverseRelations(first: 20, includeArchived: true) { nodes { type project { id } } }
-    }
-  }
-}
 """
 
-ISSUES_QUERY = """
-query Issues($first: Int!, $after: String, $filter: IssueFilter) {
-  issues(
+PROJECTS_QUERY = f"""
+query Projects($first: Int!, $after: String, $filter: ProjectFilter) {{
+  projects(
     first: $first
     after: $after
     filter: $filter
     orderBy: updatedAt
     includeArchived: true
-  ) {
-    pageInfo { hasNextPage endCursor }
-    nodes {
+  ) {{
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{{PROJECT_FIELDS}    }}
+  }}
+}}
+"""
+
+ISSUE_FIELDS = """
       id
       identifier
       url
@@ -145,9 +139,21 @@ query Issues($first: Int!, $after: String, $filter: IssueFilter) {
       assignee { id name email }
       labels(first: 8, includeArchived: true) { nodes { name } }
       relations(first: 8, includeArchived: true) { nodes { type relatedIssue { id } } }
-    }
-  }
-}
+"""
+
+ISSUES_QUERY = f"""
+query Issues($first: Int!, $after: String, $filter: IssueFilter) {{
+  issues(
+    first: $first
+    after: $after
+    filter: $filter
+    orderBy: updatedAt
+    includeArchived: true
+  ) {{
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{{ISSUE_FIELDS}    }}
+  }}
+}}
 """
 
 TEAMS = "teams"
@@ -161,6 +167,26 @@ query Teams($first: Int!, $after: String, $filter: TeamFilter) {
 }
 """
 """The source's teams that exist, asked by key (``filter: {key: {in: [...]}}``) before a sync."""
+
+FETCH_FIRST = 40
+"""Ids asked for per ``FETCH_QUERY``: each of its three lists may return that many, and
+40 × (8.4 + 155 + 40) points stays under Linear's 10,000 per query."""
+
+FETCH_QUERY = f"""
+query Fetch($ids: [ID!]!, $first: Int!) {{
+  initiatives(first: $first, filter: {{ id: {{ in: $ids }} }}, includeArchived: true) {{
+    nodes {{{INITIATIVE_FIELDS}    }}
+  }}
+  projects(first: $first, filter: {{ id: {{ in: $ids }} }}, includeArchived: true) {{
+    nodes {{{PROJECT_FIELDS}    }}
+  }}
+  issues(first: $first, filter: {{ id: {{ in: $ids }} }}, includeArchived: true) {{
+    nodes {{{ISSUE_FIELDS}    }}
+  }}
+}}
+"""
+"""Items by id, whatever their kind (a webhook's ref is a bare id), in one request: each
+list selects what its stream's document does, so the same mapping reads them."""
 
 QUERIES = {INITIATIVES: INITIATIVES_QUERY, PROJECTS: PROJECTS_QUERY, ISSUES: ISSUES_QUERY}
 """Stream name to its document; the stream name is also the root field of the answer."""
