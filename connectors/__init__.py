@@ -1,4 +1,5 @@
-"""Tracker connectors, one package per tracker kind, chosen by ``connector_for``."""
+"""Tracker connectors, one package per tracker kind, chosen by ``connector_for``; their
+webhooks modules (``verify`` and ``parse``), chosen by ``webhook_handlers``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ if TYPE_CHECKING:
     import httpx
 
     from connectors.base import Connector
+    from connectors.webhooks import Parser, Verifier
     from hub.contract.config import SourceConfig
 
 _CONNECTORS = {
@@ -36,4 +38,15 @@ def connector_for(
     return connector
 
 
-__all__ = ["connector_for"]
+def webhook_handlers(kind: str) -> tuple[Verifier, Parser]:
+    """``verify`` and ``parse`` of the webhooks module of tracker ``kind``, imported when a
+    delivery for a source of that kind first arrives."""
+    if kind not in _CONNECTORS:
+        raise ConfigError(f"kind '{kind}' has no webhooks (available: {', '.join(_CONNECTORS)})")
+    module = import_module(f"{_CONNECTORS[kind][0]}.webhooks")
+    verify: Verifier = module.verify
+    parse: Parser = module.parse
+    return verify, parse
+
+
+__all__ = ["connector_for", "webhook_handlers"]
