@@ -113,7 +113,7 @@ class WebhookReceiver:
             event = parse(headers, body)
         except WebhookRefused:
             raise
-        except HubError as exc:
+        except (HubError, ValueError) as exc:  # a MappingError is a ValueError
             raise WebhookRefused(400, f"the delivery cannot be read: {exc}") from None
         return storable(event)
 
