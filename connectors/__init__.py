@@ -21,6 +21,8 @@ _CONNECTORS = {
     "linear": ("connectors.linear", "LinearConnector"),
 }
 """Kind to (module, class); imported only when a source of that kind is synced."""
+_WEBHOOKS = {kind: f"{module}.webhooks" for kind, (module, _name) in _CONNECTORS.items()}
+"""Kind to its webhooks module; imported when a delivery for a source of that kind arrives."""
 
 
 def connector_for(
@@ -41,9 +43,10 @@ def connector_for(
 def webhook_handlers(kind: str) -> tuple[Verifier, Parser]:
     """``verify`` and ``parse`` of the webhooks module of tracker ``kind``, imported when a
     delivery for a source of that kind first arrives."""
-    if kind not in _CONNECTORS:
-        raise ConfigError(f"kind '{kind}' has no webhooks (available: {', '.join(_CONNECTORS)})")
-    module = import_module(f"{_CONNECTORS[kind][0]}.webhooks")
+    name = _WEBHOOKS.get(kind)
+    if name is None:
+        raise ConfigError(f"kind '{kind}' has no webhooks (available: {', '.join(_WEBHOOKS)})")
+    module = import_module(name)
     verify: Verifier = module.verify
     parse: Parser = module.parse
     return verify, parse

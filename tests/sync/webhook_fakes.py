@@ -30,6 +30,7 @@ from tests.sync.fakes import SOURCE, FakeConnector
 SECRET = "It's a Secret to Everybody"
 SECRET_ENV = "TEST_JIRA_WEBHOOK_SECRET"
 SIGNATURE = "x-test-signature"
+WEBHOOKS_MODULE = "connectors.jira.webhooks"
 HOOKED = SOURCE.model_copy(update={"webhook_secret_env": SECRET_ENV})
 """The engine tests' Jira source, receiving webhooks."""
 
@@ -67,12 +68,16 @@ class Handlers:
             deleted=tuple(event.get("deleted", ())),
         )
 
-    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """Make these the Jira kind's webhooks module, as ``webhook_handlers`` imports it."""
-        module = types.ModuleType("connectors.jira.webhooks")
+    def module(self) -> types.ModuleType:
+        """A webhooks module whose ``verify`` and ``parse`` are these."""
+        module = types.ModuleType(WEBHOOKS_MODULE)
         module.verify = self.verify  # type: ignore[attr-defined]
         module.parse = self.parse  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, "connectors.jira.webhooks", module)
+        return module
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Make these the Jira kind's webhooks module, as ``webhook_handlers`` imports it."""
+        monkeypatch.setitem(sys.modules, WEBHOOKS_MODULE, self.module())
 
 
 def delivery(
