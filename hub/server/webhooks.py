@@ -71,6 +71,8 @@ class WebhookReceiver:
         self.wake = wake
         self.handlers = handlers
         self.clock = clock
+        self.source_ids: dict[str, int] = {}
+        """The row id of each source a delivery was recorded for: one statement per delivery."""
 
     async def receive(self, request: Request) -> Response:
         name = request.path_params["source"]
@@ -95,8 +97,13 @@ class WebhookReceiver:
             return error_response(
                 503, f"webhooks of source '{name}' are not set up on the hub", "UNAVAILABLE"
             )
-        if not await record_delivery(self.sessions, source, self.rules, event, self.clock()):
+        known = self.source_ids.get(name)
+        source_id = await record_delivery(
+            self.sessions, source, self.rules, event, self.clock(), known
+        )
+        if source_id is None:
             return JSONResponse({"delivery": event.delivery_id, "status": "duplicate"})
+        self.source_ids[name] = source_id
         if event.ignored:
             return JSONResponse({"delivery": event.delivery_id, "status": "ignored"})
         self.wake()

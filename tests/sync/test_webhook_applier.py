@@ -260,3 +260,27 @@ async def test_a_delivery_for_a_source_whose_secret_is_unset_fails_naming_the_va
     [row] = await stored.all(WebhookDelivery)
     assert row.status == "pending"
     assert row.error is not None and "TEST_UNSET_TOKEN" in row.error
+
+
+async def test_a_running_applier_resolves_mentions_once_deliveries_stop_coming(
+    sessions, engine_for: EngineFor, stored: StoredRows
+) -> None:
+    other = HOOKED.model_copy(update={"name": "other"})
+    await engine_for(FakeConnector(other, [item(7, key="ENG-7")])).sync(other)
+    tracker = {"1": item(1), "2": item(2, body="Blocked by ENG-7")}
+    applier = WebhookApplier(
+        engine_for(TrackerConnector(HOOKED, tracker)),
+        [HOOKED],
+        poll_seconds=3600,
+        resolve_every=3600,  # after the first pass, only an idle applier resolves
+    )
+
+    async with applier.lifespan():
+        await receive(sessions, "d-1", ("1",))
+        applier.wake()
+        await wait_for(lambda: stored.count(WorkItem, WorkItem.key == "PAY-1"))
+        await receive(sessions, "d-2", ("2",))
+        applier.wake()
+        await wait_for(
+            lambda: stored.count(Dependency, Dependency.provenance == Provenance.MENTION)
+        )

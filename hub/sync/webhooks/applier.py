@@ -6,8 +6,12 @@ item costs one read of it), asks the source's connector for the items' current s
 (``Connector.fetch_items``), and stores that state as a sync stores a batch: screened, by
 ``store_items`` with the source's rules, assignments put back, the items the tracker no
 longer has tombstoned, the deliveries marked applied in the same transaction. Mentions and
-initiative parents are then resolved again, as at the end of a sync. The event's own body
-is never used: events arrive late and out of order, and the tracker's current state wins.
+initiative parents are then resolved again, as at the end of a sync, but under a steady
+stream of deliveries at most every ``RESOLVE_EVERY`` seconds: the rebuild of mentions reads
+every stored reference, and the change itself is visible as soon as its pass commits (a
+rebuild skipped is owed in the database, so whichever comes next, pass or sync, does it).
+The event's own body is never used: events arrive late and out of order, and the tracker's
+current state wins.
 
 The applier does not take the source's sync lock, so a webhook is never held up by a long
 sync; ``store_items`` keeps the newer state of an item whichever of the two stores last.
@@ -19,6 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import time
 import traceback
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
@@ -58,6 +64,8 @@ LEASE = timedelta(minutes=10)
 DELIVERIES_PER_PASS = 500
 POLL_SECONDS = 5.0
 """How often an idle applier looks for deliveries due again or recorded by another replica."""
+RESOLVE_EVERY = 1.0
+"""Seconds between two rebuilds of mentions while deliveries keep coming; none wait longer."""
 
 
 class WebhookApplier:
@@ -78,6 +86,7 @@ class WebhookApplier:
         retry_after: timedelta = RETRY_AFTER,
         lease: timedelta = LEASE,
         per_pass: int = DELIVERIES_PER_PASS,
+        resolve_every: float = RESOLVE_EVERY,
     ) -> None:
         self.engine = engine
         self.sources = {source.name: source for source in sources}
@@ -87,6 +96,9 @@ class WebhookApplier:
         self.retry_after = retry_after
         self.lease = lease
         self.per_pass = per_pass
+        self.resolve_every = resolve_every
+        self._resolved_at = -math.inf
+        self._owed = False
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -118,7 +130,9 @@ class WebhookApplier:
         while True:
             self._wake.clear()
             try:
-                claimed = await self.apply_due()
+                claimed = await self.apply_due(resolve=False)
+                if self._owed and (not claimed or self._since_resolved() >= self.resolve_every):
+                    await self.resolve()
             except Exception:  # the database is away: try again on the next wake or poll
                 log.exception("webhook applier: a pass failed")
                 claimed = 0
@@ -128,8 +142,20 @@ class WebhookApplier:
                 async with asyncio.timeout(self.poll_seconds):
                     await self._wake.wait()
 
-    async def apply_due(self) -> int:
-        """One pass over the deliveries due now (those a crash left included); how many."""
+    def _since_resolved(self) -> float:
+        return time.monotonic() - self._resolved_at
+
+    async def resolve(self) -> None:
+        """Mentions and initiative parents resolved again, as at the end of a sync."""
+        self._owed = False
+        self._resolved_at = time.monotonic()
+        async with transaction(self.engine.sessions) as session:
+            await resolve_mentions(session, self.engine.clock())
+            await resolve_initiative_parents(session)
+
+    async def apply_due(self, *, resolve: bool = True) -> int:
+        """One pass over the deliveries due now (those a crash left included); how many.
+        Mentions and parents are resolved after it, unless ``resolve`` is off."""
         now = self.engine.clock()
         claimed = await claim_due(self.engine.sessions, now, lease=self.lease, limit=self.per_pass)
         if not claimed:
@@ -144,9 +170,9 @@ class WebhookApplier:
                 for source_id, deliveries in per_source.items()
             )
         )
-        async with transaction(self.engine.sessions) as session:
-            await resolve_mentions(session, self.engine.clock())
-            await resolve_initiative_parents(session)
+        self._owed = True
+        if resolve:
+            await self.resolve()
         return len(claimed)
 
     async def _apply(self, source_id: int, name: str, deliveries: list[Claimed]) -> None:

@@ -32,14 +32,21 @@ PENDING, APPLIED, FAILED, IGNORED = "pending", "applied", "failed", "ignored"
 
 
 async def record_delivery(
-    sessions: Sessions, source: SourceConfig, rules: HubRules, event: WebhookEvent, now: datetime
-) -> bool:
-    """Record a verified delivery in a transaction of its own; False when the source already
-    has one with its delivery id (a redelivery), which is left as it was.
+    sessions: Sessions,
+    source: SourceConfig,
+    rules: HubRules,
+    event: WebhookEvent,
+    now: datetime,
+    source_id: int | None = None,
+) -> int | None:
+    """Record a verified delivery in a transaction of its own; the source's row id, or None
+    when the source already has a delivery with its id (a redelivery), left as it was.
 
-    A source never synced has no row yet: it is registered as a sync would register it.
+    ``source_id`` is the source's row id where the caller knows it. A source never synced has
+    no row yet: it is registered as a sync would register it.
     """
-    source_id = await _source_id(sessions, source, rules, now)
+    if source_id is None:
+        source_id = await _source_id(sessions, source, rules, now)
     row = {
         "source_id": source_id,
         "delivery_id": event.delivery_id,
@@ -58,7 +65,7 @@ async def record_delivery(
             .on_conflict_do_nothing(index_elements=["source_id", "delivery_id"])
         )
         result = await session.execute(statement)
-    return bool(cast(CursorResult[Any], result).rowcount)
+    return source_id if cast(CursorResult[Any], result).rowcount else None
 
 
 async def _source_id(
