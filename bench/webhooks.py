@@ -122,7 +122,9 @@ def write_config(directory: Path, database_url: str, jira_url: str, world: JiraW
     projects = ", ".join(f'"{key}"' for key in world.projects)
     (directory / "hub.toml").write_text(
         f'database_url = "{database_url}"\n'
-        "[api]\nmax_aliases = 200\nmax_tokens = 5000\nmax_fields = 1000\nrate_limit_per_minute = 0\n"
+        # room for the poller's one question about every issue in flight
+        "[api]\nmax_aliases = 200\nmax_tokens = 5000\nmax_fields = 1000\n"
+        "rate_limit_per_minute = 0\n"
         "[[sources]]\n"
         f'name = "jira"\nkind = "jira"\nbase_url = "{jira_url}"\nprojects = [{projects}]\n'
         'email_env = "BENCH_JIRA_EMAIL"\ntoken_env = "BENCH_JIRA_TOKEN"\n'
