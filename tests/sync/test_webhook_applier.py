@@ -262,7 +262,7 @@ async def test_a_delivery_for_a_source_whose_secret_is_unset_fails_naming_the_va
     assert row.error is not None and "TEST_UNSET_TOKEN" in row.error
 
 
-async def test_a_running_applier_resolves_mentions_once_deliveries_stop_coming(
+async def test_a_running_applier_resolves_mentions_at_most_every_few_seconds(
     sessions, engine_for: EngineFor, stored: StoredRows
 ) -> None:
     other = HOOKED.model_copy(update={"name": "other"})
@@ -272,7 +272,7 @@ async def test_a_running_applier_resolves_mentions_once_deliveries_stop_coming(
         engine_for(TrackerConnector(HOOKED, tracker)),
         [HOOKED],
         poll_seconds=3600,
-        resolve_every=3600,  # after the first pass, only an idle applier resolves
+        resolve_every=2.0,  # the first pass resolves; the second waits for the interval
     )
 
     async with applier.lifespan():
@@ -281,6 +281,7 @@ async def test_a_running_applier_resolves_mentions_once_deliveries_stop_coming(
         await wait_for(lambda: stored.count(WorkItem, WorkItem.key == "PAY-1"))
         await receive(sessions, "d-2", ("2",))
         applier.wake()
-        await wait_for(
-            lambda: stored.count(Dependency, Dependency.provenance == Provenance.MENTION)
-        )
+        await wait_for(lambda: stored.count(WorkItem, WorkItem.key == "PAY-2"))
+        mentioned = Dependency.provenance == Provenance.MENTION
+        assert await stored.count(Dependency, mentioned) == 0
+        await wait_for(lambda: stored.count(Dependency, mentioned))
