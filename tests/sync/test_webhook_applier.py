@@ -17,7 +17,7 @@ from connectors.base import Skipped
 from connectors.webhooks import WebhookEvent
 from hub.contract.config import SourceConfig
 from hub.contract.records import ItemRecord, Provenance
-from hub.storage.models import Dependency, WebhookDelivery, WorkItem
+from hub.storage.models import Dependency, PendingRebuild, WebhookDelivery, WorkItem
 from hub.sync.rules import HubRules
 from hub.sync.webhooks import WebhookApplier, record_delivery
 from hub.sync.webhooks.deliveries import claim_due
@@ -285,3 +285,46 @@ async def test_a_running_applier_resolves_mentions_at_most_every_few_seconds(
         mentioned = Dependency.provenance == Provenance.MENTION
         assert await stored.count(Dependency, mentioned) == 0
         await wait_for(lambda: stored.count(Dependency, mentioned))
+
+
+@pytest.mark.parametrize(
+    ("now_in_the_tracker", "owed_on_sqlite"),
+    [
+        (item(1, title="Renamed", body="Blocked by ENG-7"), False),
+        (item(1, body="Blocked by ENG-8"), True),
+        (item(1, key="PAY-100", body="Blocked by ENG-7"), True),
+        (item(1, body="Blocked by ENG-7", deleted=True), True),
+    ],
+    ids=["title only", "another mention", "another key", "deleted"],
+)
+async def test_on_sqlite_a_pass_owes_a_rebuild_of_mentions_only_if_it_changed_their_inputs(
+    sessions,
+    engine_for: EngineFor,
+    stored: StoredRows,
+    clock: Clock,
+    engine,
+    now_in_the_tracker: ItemRecord,
+    owed_on_sqlite: bool,
+) -> None:
+    await engine_for(FakeConnector(HOOKED, [item(1, body="Blocked by ENG-7")])).sync(HOOKED)
+    assert await stored.count(PendingRebuild) == 0
+    await receive(sessions, "d-1", ("1",))
+    connector = TrackerConnector(HOOKED, {"1": now_in_the_tracker})
+
+    await applier_of(engine_for, connector, clock).apply_due(resolve=False)
+
+    sqlite = engine.dialect.name == "sqlite"
+    assert await stored.count(PendingRebuild) == (1 if owed_on_sqlite or not sqlite else 0)
+
+
+async def test_a_pass_that_tombstones_owes_a_rebuild_of_mentions(
+    sessions, engine_for: EngineFor, stored: StoredRows, clock: Clock
+) -> None:
+    await engine_for(FakeConnector(HOOKED, [item(1), item(2)])).sync(HOOKED)
+    await receive(sessions, "d-1", ("1",), deleted=("2",))
+
+    await applier_of(engine_for, TrackerConnector(HOOKED, {"1": item(1)}), clock).apply_due(
+        resolve=False
+    )
+
+    assert await stored.count(PendingRebuild) == 1

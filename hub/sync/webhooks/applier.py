@@ -53,6 +53,7 @@ from hub.sync.webhooks.deliveries import (
     mark_failed,
     source_names,
 )
+from hub.sync.webhooks.mention_inputs import MentionWatch
 
 log = logging.getLogger(__name__)
 
@@ -219,14 +220,16 @@ class WebhookApplier:
         report = SyncReport(source=source.name)
         report.skip([*fetched.skipped, *refused])
         now = self.engine.clock()
+        item_ids = [hub_id(source.name, i.external_id) for i in items]
         async with transaction(self.engine.sessions) as session:
+            await mark_applied(session, [d.id for d in deliveries], now, report.skipped_text())
+            watch = MentionWatch(session, item_ids)
+            await watch.start()
             counts = await store_items(session, target, items, now)
             if counts.created or counts.updated:
-                await apply_assignments(
-                    session, [hub_id(source.name, i.external_id) for i in items]
-                )
-            await tombstone(session, source_id=source_id, refs=fetched.gone)
-            await mark_applied(session, [d.id for d in deliveries], now, report.skipped_text())
+                await apply_assignments(session, item_ids)
+            tombstoned = await tombstone(session, source_id=source_id, refs=fetched.gone)
+            await watch.finish(tombstoned=tombstoned)
 
     async def _failed(self, deliveries: list[Claimed], error: str, *, retry: bool = True) -> None:
         await mark_failed(
