@@ -1,4 +1,5 @@
-"""Tracker connectors, one package per tracker kind, chosen by ``connector_for``."""
+"""Tracker connectors, one package per tracker kind, chosen by ``connector_for``; their
+webhooks modules (``verify`` and ``parse``), chosen by ``webhook_handlers``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ if TYPE_CHECKING:
     import httpx
 
     from connectors.base import Connector
+    from connectors.webhooks import Parser, Verifier
     from hub.contract.config import SourceConfig
 
 _CONNECTORS = {
@@ -19,6 +21,8 @@ _CONNECTORS = {
     "linear": ("connectors.linear", "LinearConnector"),
 }
 """Kind to (module, class); imported only when a source of that kind is synced."""
+_WEBHOOKS = {kind: f"{module}.webhooks" for kind, (module, _name) in _CONNECTORS.items()}
+"""Kind to its webhooks module; imported when a delivery for a source of that kind arrives."""
 
 
 def connector_for(
@@ -36,4 +40,16 @@ def connector_for(
     return connector
 
 
-__all__ = ["connector_for"]
+def webhook_handlers(kind: str) -> tuple[Verifier, Parser]:
+    """``verify`` and ``parse`` of the webhooks module of tracker ``kind``, imported when a
+    delivery for a source of that kind first arrives."""
+    name = _WEBHOOKS.get(kind)
+    if name is None:
+        raise ConfigError(f"kind '{kind}' has no webhooks (available: {', '.join(_WEBHOOKS)})")
+    module = import_module(name)
+    verify: Verifier = module.verify
+    parse: Parser = module.parse
+    return verify, parse
+
+
+__all__ = ["connector_for", "webhook_handlers"]

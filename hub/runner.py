@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
+import os
 import signal
 import socket
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -28,10 +29,14 @@ from hub.sync import SyncEngine, SyncReport
 from hub.sync.heap import freeze_long_lived_objects
 from hub.sync.rules import HubRules
 from hub.sync.scheduler import Scheduler
+from hub.sync.webhooks import WebhookApplier
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API = ApiConfig()
+APPLIER_DELAY_ENV = "HUB_WEBHOOK_APPLIER_DELAY"
+"""Test equipment: seconds ``hub serve`` holds its webhook applier back after it starts, so a
+test can kill the process between answering a delivery and applying it."""
 
 
 @asynccontextmanager
@@ -220,17 +225,37 @@ class MissingSecret(Connector):
         return None
 
 
+def serving_engine(config: HubConfig, sessions: async_sessionmaker[AsyncSession]) -> SyncEngine:
+    """The engine of ``hub serve``'s syncs and webhooks: a source's secrets are read when it
+    is synced or its webhooks applied."""
+    return SyncEngine(sessions, rules=rules_of(config), connector_factory=connector_with_secrets)
+
+
 def scheduler_for(
-    config: HubConfig, sessions: async_sessionmaker[AsyncSession], *, periodic: bool
+    config: HubConfig,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    periodic: bool,
+    engine: SyncEngine | None = None,
 ) -> Scheduler:
     """Scheduled syncs of every configured source; SQLite takes one writer at a time.
 
     Periodic syncs need every source's secrets, read now so that a missing one stops the
     start; on-demand syncs alone read a source's secrets when it is synced."""
-    engine = SyncEngine(sessions, rules=rules_of(config), connector_factory=connector_with_secrets)
+    engine = engine or serving_engine(config, sessions)
     one_at_a_time = engine.database.dialect.name == "sqlite"
     sources = with_secrets(config.sources) if periodic else config.sources
     return Scheduler(engine, sources, periodic=periodic, concurrency=1 if one_at_a_time else None)
+
+
+def applier_for(engine: SyncEngine, config: HubConfig) -> WebhookApplier:
+    """The webhook applier of ``hub serve``, held back by ``HUB_WEBHOOK_APPLIER_DELAY``
+    seconds if that is set (test equipment)."""
+    try:
+        delay = float(os.environ.get(APPLIER_DELAY_ENV) or 0)
+    except ValueError:
+        raise ConfigError(f"{APPLIER_DELAY_ENV} is not a number of seconds") from None
+    return WebhookApplier(engine, config.sources, start_delay=delay)
 
 
 def build_app(
@@ -244,14 +269,16 @@ def build_app(
     """The app ``hub serve`` runs: syncs run on schedule while it is up (unless
     ``schedule`` is off) and on demand through the ``syncSource`` mutation. Every request
     needs an API token; ``production`` (or ``[api] production``) closes introspection and
-    GraphiQL."""
+    GraphiQL. Webhook deliveries are applied while it is up, and those a previous process
+    recorded but did not apply are applied as it starts."""
     from hub.server.app import create_app
 
     api = api_settings(config, production=production)
     graphiql = graphiql or api.graphiql
     if graphiql and api.production:
         raise ConfigError("GraphiQL is off in production mode: drop --graphiql")
-    scheduler = scheduler_for(config, sessions, periodic=schedule)
+    engine = serving_engine(config, sessions)
+    scheduler = scheduler_for(config, sessions, periodic=schedule, engine=engine)
     return create_app(
         sessions,
         graphiql=graphiql,
@@ -259,6 +286,7 @@ def build_app(
         scheduler=scheduler,
         require_token=True,
         api=api,
+        webhooks=applier_for(engine, config),
     )
 
 

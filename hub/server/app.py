@@ -1,20 +1,22 @@
 """The HTTP face of the hub: GraphQL at ``/graphql``, a health check at ``/healthz``, and the
-web pages at ``/`` and ``/roadmap`` (``hub.web``), which read their data from ``/graphql``.
+web pages at ``/`` and ``/roadmap`` (``hub.web``), which read their data from ``/graphql``, and
+the trackers' webhooks at ``/webhooks/{source}`` (``hub.server.webhooks``).
 
 The app is stateless: everything per request comes from ``get_context``, so it runs as many
 replicas as needed in front of one database. Given a scheduler, the app runs its syncs for as
-long as it is up (the ASGI lifespan) and lets ``syncSource`` start one.
+long as it is up (the ASGI lifespan) and lets ``syncSource`` start one; given a webhook
+applier, the app runs it as long, and wakes it for each delivery it records.
 
 A request to ``/graphql`` passes, in order: the body's deadline (408) and size limit (413),
 the bearer token (401), the rate limit of its token (429), then the limits on tokens, fields,
 depth, aliases and estimated cost, introspection where it is off, and the read-only guard on
-mutations. ``/healthz`` stays open.
+mutations. ``/healthz`` stays open. Webhooks authenticate by their signature, not a token.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
@@ -32,7 +34,9 @@ from hub.server.auth import TokenAuth
 from hub.server.body_deadline import BodyDeadline
 from hub.server.body_limit import BodyLimit
 from hub.server.rate_limit import RateLimit, TokenBuckets
+from hub.server.webhooks import WebhookReceiver
 from hub.sync.scheduler import Scheduler
+from hub.sync.webhooks import WebhookApplier
 from hub.web.graphiql import graphiql_page
 from hub.web.routes import web_routes
 from schema import Context, get_context
@@ -106,6 +110,7 @@ def create_app(
     scheduler: Scheduler | None = None,
     require_token: bool = True,
     api: ApiConfig = DEFAULT_API,
+    webhooks: WebhookApplier | None = None,
 ) -> Starlette:
     """The hub's ASGI app; ``graphiql`` serves the in-browser IDE on GET /graphql.
 
@@ -114,6 +119,9 @@ def create_app(
 
     Every GraphQL request needs a bearer token unless ``require_token`` is off, which only
     ``hub demo`` does: its database is a throwaway of simulated trackers on 127.0.0.1.
+
+    Webhook deliveries are recorded whether or not there is an applier (``webhooks``); only
+    an app with one applies them, and a later one picks up what an earlier one left.
     """
     if graphiql and api.production:
         raise ValueError("GraphiQL is off in production mode")
@@ -127,18 +135,27 @@ def create_app(
         graphql = TokenAuth(graphql, sessions)
     graphql = BodyLimit(graphql, api.max_body_bytes)
 
+    receiver = WebhookReceiver(
+        sessions,
+        config,
+        max_bytes=api.max_webhook_bytes,
+        wake=webhooks.wake if webhooks is not None else lambda: None,
+    )
+
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        if scheduler is None:
-            yield
-            return
-        async with scheduler.lifespan():
+        async with AsyncExitStack() as running:
+            if scheduler is not None:
+                await running.enter_async_context(scheduler.lifespan())
+            if webhooks is not None:
+                await running.enter_async_context(webhooks.lifespan())
             yield
 
     app = Starlette(
         routes=[
             Route("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/webhooks/{source}", receiver.receive, methods=["POST"]),
             *web_routes(),
         ],
         middleware=[Middleware(BodyDeadline, seconds=api.body_timeout)],

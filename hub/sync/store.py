@@ -8,6 +8,14 @@ every tracker lists an item's outgoing "blocks" completely (Linear lists nothing
 a link removed in the tracker disappears when its blocker is stored again. Incoming links
 that Jira and GitHub also report are added, never removed from the blocked side. Manual and
 mention dependencies are never touched here.
+
+A tracker item is never replaced by an older state of itself (its ``updated_at`` strictly
+before the stored one): a sync may store a page read before a webhook stored the item's
+newer state. An equal time is stored, as new hub rules re-map items that did not change.
+Hub-native items have no such history (config initiatives carry a fixed time). The stored
+time is read at the start of the transaction, so a newer state committed by another one
+between that read and the write is still overwritten; the next change of the item, or the
+next full sync, puts it right.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ import orjson
 from sqlalchemy import and_, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.contract.config import HUB_SOURCE
 from hub.contract.records import (
     DateSource,
     ItemRecord,
@@ -109,10 +118,19 @@ async def store_items(
     await plan_per_batch(connection)
     dialect = connection.dialect.name
     rows = await connection.execute(
-        select(WorkItem.id, WorkItem.content_hash).where(among(dialect, WorkItem.id, by_id))
+        select(WorkItem.id, WorkItem.content_hash, WorkItem.updated_at).where(
+            among(dialect, WorkItem.id, by_id)
+        )
     )
-    stored = {item_id: digest for item_id, digest in rows}
-    changed = {i: item for i, item in by_id.items() if stored.get(i) != hashes[i]}
+    stored: dict[str, str] = {}
+    newer: set[str] = set()
+    for item_id, digest, updated_at in rows:
+        stored[item_id] = digest
+        if target.kind != HUB_SOURCE and by_id[item_id].updated_at < updated_at:
+            newer.add(item_id)
+    changed = {
+        i: item for i, item in by_id.items() if stored.get(i) != hashes[i] and i not in newer
+    }
     counts = StoreCounts(
         fetched=len(items),
         created=sum(1 for i in changed if i not in stored),

@@ -67,3 +67,24 @@ async def sweep(
     if result.rowcount:
         await mentions_changed(session)
     return int(result.rowcount or 0)
+
+
+async def tombstone(session: AsyncSession, *, source_id: int, refs: Sequence[str]) -> int:
+    """Tombstone the source's live items that ``refs`` name, by external id or tracker key
+    (a webhook's re-read found them gone); how many."""
+    if not refs:
+        return 0
+    connection = await session.connection()
+    dialect = connection.dialect.name
+    result = await connection.execute(
+        update(WorkItem)
+        .where(
+            WorkItem.source_id == source_id,
+            WorkItem.deleted.is_(False),
+            or_(among(dialect, WorkItem.external_id, refs), among(dialect, WorkItem.key, refs)),
+        )
+        .values(deleted=True, content_hash="")
+    )
+    if result.rowcount:
+        await mentions_changed(session)
+    return int(result.rowcount or 0)
