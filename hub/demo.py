@@ -1,5 +1,6 @@
-"""``hub demo``: three simulated trackers, a sync into a fresh SQLite file, the cross-tool
-roadmap and dependencies, then GraphQL and the /roadmap page.
+"""``hub demo``: three simulated trackers, a sync into a fresh SQLite file, a change made in
+a tracker arriving by signed webhook, the cross-tool roadmap and dependencies, then GraphQL
+and the /roadmap page.
 
 Needs nothing configured and reaches no network beyond 127.0.0.1. The demo's hub config
 (component catalog, hub initiatives) is built here, as a person would write it in hub.toml.
@@ -7,23 +8,35 @@ Needs nothing configured and reaches no network beyond 127.0.0.1. The demo's hub
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import click
 from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp
 
-from hub.contract.config import ComponentConfig, InitiativeConfig, ProjectRef, SourceConfig
+from hub.contract.config import (
+    ComponentConfig,
+    HubConfig,
+    InitiativeConfig,
+    ProjectRef,
+    SourceConfig,
+)
 from hub.contract.errors import HubError
+from hub.reports.documents import run_query
 from hub.reports.terminal import dependency_summary, roadmap_summary
-from hub.runner import bind, serve_sessions
+from hub.runner import bind, serving
+from hub.server.app import create_app
 from hub.storage.database import create_engine, session_factory
 from hub.storage.migrate import upgrade
 from hub.sync import SyncEngine
 from hub.sync.rules import HubRules
+from hub.sync.webhooks import WebhookApplier
 from hub.views.dependencies import cross_tool_dependencies
 from hub.views.roadmap import roadmap
 from simulators import (
@@ -37,11 +50,16 @@ from simulators import (
 from simulators.demo_schedule import quarter_end
 from simulators.demo_world import GITHUB_PROJECT, GITHUB_REPOS
 from simulators.faults import Faults
+from simulators.webhook_events import connect
+from simulators.webhooks import WebhookSender
 
 JIRA_EMAIL = "demo@tracker-hub.example"
 DEMO_TOKEN = "demo-token"
 LINEAR_KEY = "lin_api_demo"
 SEED = 7
+WEBHOOK_SECRET_ENV = "HUB_DEMO_WEBHOOK_SECRET"
+WEBHOOK_SECRET = "demo-webhook-secret"
+WEBHOOK_WAIT_SECONDS = 10.0
 
 EXAMPLE_QUERY = """\
 {
@@ -82,7 +100,13 @@ def demo_sources(urls: dict[str, str], world: DemoWorld) -> list[SourceConfig]:
         teams=tuple(team.key for team in world.linear.teams),
         token_env="LINEAR_API_KEY",
     ).model_copy(update={"token": SecretStr(LINEAR_KEY)})
-    return [jira, github, linear]
+    environment = {WEBHOOK_SECRET_ENV: WEBHOOK_SECRET}
+    return [
+        source.model_copy(update={"webhook_secret_env": WEBHOOK_SECRET_ENV}).read_secrets_from(
+            environment, "the demo"
+        )
+        for source in (jira, github, linear)
+    ]
 
 
 # Linear's teams become components too: each gets an owner, as every catalog entry has.
@@ -190,20 +214,62 @@ async def run_demo(*, items: int, port: int, database: str, keep_serving: bool) 
                 + ", ".join(f"{kind} {url}" for kind, url in urls.items())
             )
             sync = SyncEngine(sessions, rules=demo_rules(world))
-            for source in demo_sources(urls, world):
+            sources = demo_sources(urls, world)
+            for source in sources:
                 report = await sync.sync(source)
                 click.echo(report.summary())
                 if not report.ok:
                     raise click.ClickException(f"the demo sync of {source.name} failed")
-            async with sessions() as session:
-                click.echo("\n" + roadmap_summary(await roadmap(session)))
-                edges = await cross_tool_dependencies(session, limit=8)
-                click.echo("\n" + dependency_summary(edges) + "\n")
-            if keep_serving:
-                sock = demo_socket(port)
-                host, bound_port = sock.getsockname()[:2]
-                click.echo(addresses(host, bound_port))
-                click.echo("Try:\n" + EXAMPLE_QUERY)
-                await serve_sessions(sessions, sock, graphiql=True)
+            sock = demo_socket(port)
+            host, bound_port = sock.getsockname()[:2]
+            webhooks = WebhookApplier(sync, sources)
+            config = HubConfig(sources=tuple(sources))
+            app = create_app(
+                sessions, graphiql=True, config=config, require_token=False, webhooks=webhooks
+            )
+            async with serving(app, sock) as server:
+                hub_url = f"http://{host}:{bound_port}"
+                click.echo(await show_a_webhook(world, sessions, hub_url, urls["github"]))
+                async with sessions() as session:
+                    click.echo("\n" + roadmap_summary(await roadmap(session)))
+                    edges = await cross_tool_dependencies(session, limit=8)
+                    click.echo("\n" + dependency_summary(edges) + "\n")
+                if keep_serving:
+                    click.echo(addresses(host, bound_port))
+                    click.echo("Try:\n" + EXAMPLE_QUERY)
+                    await server
     finally:
         await engine.dispose()
+
+
+ITEM_TITLE = "query ($key: String!) { item(key: $key) { title } }"
+
+
+async def show_a_webhook(
+    world: DemoWorld, sessions: async_sessionmaker[AsyncSession], hub_url: str, github_url: str
+) -> str:
+    """Renames an issue in the GitHub simulator, which posts the signed webhook GitHub would
+    to the hub, and says how soon GraphQL showed the new title: verified, recorded, answered,
+    then re-read from the tracker and stored as a sync stores it."""
+    sender = WebhookSender("github", [f"{hub_url}/webhooks/github"], WEBHOOK_SECRET.encode())
+    connect(world.github, sender, base_url=github_url)
+    row = next(iter(world.github))
+    key = world.github.key(row)
+    title = f"{row.title} (renamed in GitHub)"
+    sender.start()
+    try:
+        started = time.monotonic()
+        world.github.touch(key, title=title)
+        while time.monotonic() - started < WEBHOOK_WAIT_SECONDS:
+            shown = await run_query(sessions, ITEM_TITLE, {"key": key})
+            if (shown["item"] or {}).get("title") == title:
+                seconds = time.monotonic() - started
+                return (
+                    f"\nWebhook: renamed {key} in the GitHub simulator; GraphQL showed the new "
+                    f"title {seconds:.2f} s later (signed delivery to /webhooks/github, "
+                    "re-read from the tracker, stored as a sync stores it)."
+                )
+            await asyncio.sleep(0.02)
+    finally:
+        sender.stop()
+    return f"\nWebhook: {key} was renamed in the GitHub simulator, but the hub did not show it."

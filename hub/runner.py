@@ -310,6 +310,30 @@ async def serve_app(app: Starlette, sock: socket.socket, api: ApiConfig = DEFAUL
     await server.serve(sockets=[sock])
 
 
+@asynccontextmanager
+async def serving(
+    app: Starlette, sock: socket.socket, api: ApiConfig = DEFAULT_API
+) -> AsyncIterator[asyncio.Task[None]]:
+    """``app`` served on ``sock`` while the block runs, as ``serve_app`` serves it: the
+    block starts once the server answers, gets the server's task (awaiting it waits for
+    Ctrl-C), and leaving the block stops the server."""
+    from hub.server.connections import server_config
+
+    server = uvicorn.Server(server_config(app, api))
+    freeze_long_lived_objects()
+    task = asyncio.create_task(server.serve(sockets=[sock]), name="hub server")
+    while not server.started:
+        if task.done():
+            await task  # it failed to start: raise why
+            raise HubError("the server stopped as it started")
+        await asyncio.sleep(0.01)
+    try:
+        yield task
+    finally:
+        server.should_exit = True
+        await asyncio.gather(task, return_exceptions=True)
+
+
 async def serve_sessions(
     sessions: async_sessionmaker[AsyncSession], sock: socket.socket, *, graphiql: bool
 ) -> None:

@@ -28,6 +28,8 @@ def test_demo_syncs_three_trackers_and_prints_the_cross_tool_roadmap(tmp_path: P
     assert "payments-v2" in result.output and "Payments v2" in result.output
     assert "Dependencies across tools (blocker → blocked):" in result.output
     assert "[mention]" in result.output
+    # a change made in the GitHub simulator reached the hub by its signed webhook
+    assert re.search(r"Webhook: renamed \S+ in the GitHub simulator; GraphQL showed", result.output)
     assert database.exists()
 
 
