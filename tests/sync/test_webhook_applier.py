@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ from hub.contract.records import ItemRecord, Provenance
 from hub.storage.models import Dependency, PendingRebuild, WebhookDelivery, WorkItem
 from hub.sync.rules import HubRules
 from hub.sync.webhooks import WebhookApplier, record_delivery
-from hub.sync.webhooks.deliveries import claim_due
+from hub.sync.webhooks.deliveries import KEPT_FOR, claim_due
 from tests.stored import StoredRows
 from tests.sync.fakes import T0, EngineFor, FakeConnector, item
 from tests.sync.webhook_fakes import HOOKED, TrackerConnector, failing_with_token
@@ -47,9 +47,10 @@ async def receive(
     refs: tuple[str, ...] = (),
     deleted: tuple[str, ...] = (),
     source: SourceConfig = HOOKED,
+    at: datetime = NOW,
 ) -> None:
     event = WebhookEvent(delivery_id, "issue.updated", refs, deleted)
-    assert await record_delivery(sessions, source, HubRules(), event, NOW)
+    assert await record_delivery(sessions, source, HubRules(), event, at)
 
 
 def applier_of(
@@ -223,14 +224,15 @@ async def test_a_running_applier_applies_what_was_left_and_what_it_is_woken_for(
     sessions, engine_for: EngineFor, stored: StoredRows
 ) -> None:
     tracker: dict[str, ItemRecord] = {"1": item(1), "2": item(2)}
-    await receive(sessions, "left-by-a-crash", ("1",))
+    # on the real clock, as this applier runs: a delivery older than a week would be pruned
+    await receive(sessions, "left-by-a-crash", ("1",), at=datetime.now(UTC))
     applier = WebhookApplier(
         engine_for(TrackerConnector(HOOKED, tracker)), [HOOKED], poll_seconds=3600
     )
 
     async with applier.lifespan():
         await wait_for(lambda: stored.count(WorkItem, WorkItem.key == "PAY-1"))
-        await receive(sessions, "new", ("2",))
+        await receive(sessions, "new", ("2",), at=datetime.now(UTC))
         applier.wake()
         await wait_for(lambda: stored.count(WorkItem, WorkItem.key == "PAY-2"))
 
@@ -328,3 +330,24 @@ async def test_a_pass_that_tombstones_owes_a_rebuild_of_mentions(
     )
 
     assert await stored.count(PendingRebuild) == 1
+
+
+async def test_finished_deliveries_are_deleted_once_past_their_week_pending_ones_stay(
+    sessions, engine_for: EngineFor, stored: StoredRows, clock: Clock
+) -> None:
+    """The table would otherwise keep every delivery ever received; a week is long past the
+    trackers' last redelivery, which is still recognised until then."""
+    for delivery in ("applied", "ignored"):
+        await receive(sessions, delivery, ("1",) if delivery == "applied" else ())
+    applier = applier_of(engine_for, TrackerConnector(HOOKED, {"1": item(1)}), clock)
+    assert await applier.apply_due() == 1
+    await receive(sessions, "pending", ("1",))  # not applied yet, as if its tracker were down
+
+    clock.now = NOW + KEPT_FOR
+    assert await applier.prune() == 0  # a week old exactly: kept
+    assert not await record_delivery(
+        sessions, HOOKED, HubRules(), WebhookEvent("applied", "issue.updated", ("1",)), NOW
+    )  # a redelivery is still known
+    clock.now = NOW + KEPT_FOR + timedelta(seconds=1)
+    assert await applier.prune() == 2
+    assert await statuses(stored) == {"pending": ("pending", 0)}

@@ -47,10 +47,12 @@ from hub.sync.screen import screen
 from hub.sync.store import Target, store_items
 from hub.sync.tombstones import tombstone
 from hub.sync.webhooks.deliveries import (
+    KEPT_FOR,
     Claimed,
     claim_due,
     mark_applied,
     mark_failed,
+    prune_finished,
     source_names,
 )
 from hub.sync.webhooks.mention_inputs import MentionWatch
@@ -64,6 +66,9 @@ LEASE = timedelta(minutes=10)
 """How long a claimed delivery is held before another applier may take it again."""
 DELIVERIES_PER_PASS = 500
 POLL_SECONDS = 5.0
+PRUNE_EVERY = 3600.0
+"""Seconds between two deletions of old finished deliveries (the first comes with the first
+pass)."""
 """How often an idle applier looks for deliveries due again or recorded by another replica."""
 RESOLVE_EVERY = 5.0
 """Seconds between two rebuilds of mentions while deliveries keep coming; none waits longer.
@@ -101,6 +106,7 @@ class WebhookApplier:
         self.per_pass = per_pass
         self.resolve_every = resolve_every
         self._resolved_at = -math.inf
+        self._pruned_at = -math.inf
         self._owed = False
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -136,6 +142,8 @@ class WebhookApplier:
                 claimed = await self.apply_due(resolve=False)
                 if self._owed and self._since_resolved() >= self.resolve_every:
                     await self.resolve()
+                if time.monotonic() - self._pruned_at >= PRUNE_EVERY:
+                    await self.prune()
             except Exception:  # the database is away: try again on the next wake or poll
                 log.exception("webhook applier: a pass failed")
                 claimed = 0
@@ -147,6 +155,14 @@ class WebhookApplier:
             with suppress(TimeoutError):
                 async with asyncio.timeout(wait):
                     await self._wake.wait()
+
+    async def prune(self) -> int:
+        """Finished deliveries older than ``KEPT_FOR`` deleted; how many."""
+        self._pruned_at = time.monotonic()
+        pruned = await prune_finished(self.engine.sessions, self.engine.clock() - KEPT_FOR)
+        if pruned:
+            log.info("webhook deliveries: %d finished ones older than %s deleted", pruned, KEPT_FOR)
+        return pruned
 
     def _since_resolved(self) -> float:
         return time.monotonic() - self._resolved_at

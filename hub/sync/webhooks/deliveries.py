@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -29,6 +29,10 @@ Sessions = async_sessionmaker[AsyncSession]
 
 PENDING, APPLIED, FAILED, IGNORED = "pending", "applied", "failed", "ignored"
 """A delivery's ``status``: waiting (or being applied), done, out of attempts, nothing to do."""
+KEPT_FOR = timedelta(days=7)
+"""How long a finished delivery stays: long past the trackers' last redelivery (Linear's
+comes 6 h after the first, Jira retries for about 30 min), so a redelivery is still known
+and ignored, while the table does not grow with every delivery ever received."""
 
 
 async def record_delivery(
@@ -177,3 +181,16 @@ async def mark_failed(
 
 def _dialect(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
+
+
+async def prune_finished(sessions: Sessions, before: datetime) -> int:
+    """Delete the deliveries received before ``before`` that are finished (applied, ignored
+    or failed); pending ones stay whatever their age. How many went."""
+    async with transaction(sessions) as session:
+        result = await session.execute(
+            delete(WebhookDelivery).where(
+                WebhookDelivery.received_at < before,
+                WebhookDelivery.status.in_((APPLIED, IGNORED, FAILED)),
+            )
+        )
+    return cast(CursorResult[Any], result).rowcount or 0
