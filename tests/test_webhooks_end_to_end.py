@@ -189,6 +189,7 @@ async def test_an_edit_updates_the_title_the_status_the_dependencies_and_the_men
     mentioned = another_trackers_key(hub.world, kind)
     before = await hub.item(key)
     assert before is not None and mentioned not in {b["key"] for b in before["blockers"]}
+    assert await hub.last_change_applied(kind) is None  # a sync is no webhook
     sender = hub.sender(kind)
 
     edit(hub.world, kind, key, title="Changed by a webhook", body=f"Blocked by {mentioned}.")
@@ -214,6 +215,12 @@ async def test_an_edit_updates_the_title_the_status_the_dependencies_and_the_men
     assert {d["status"] for d in deliveries} == {"APPLIED"}
     assert all(d["appliedAt"] and d["error"] is None for d in deliveries)
     assert await hub.last_change_applied(kind) is not None
+
+    edit(hub.world, kind, key, body="Nothing to wait for any more.")
+    await hub.deliver(sender)
+    dropped = await hub.item(key)
+    assert dropped is not None and mentioned not in {b["key"] for b in dropped["blockers"]}
+    assert blocker in {b["key"] for b in dropped["blockers"]}
 
 
 def reparent(world: DemoWorld, kind: str) -> tuple[str, str]:
