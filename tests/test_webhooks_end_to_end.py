@@ -100,18 +100,16 @@ def secret_env(kind: str) -> str:
 
 
 @pytest.fixture
-async def hub(
-    sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Hub]:
+async def hub(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[Hub]:
     world = build_demo_world(ITEMS, seed=5)
     rules = demo_rules(world)
     with simulators(world) as urls:
         sources: list[SourceConfig] = [
-            source.model_copy(update={"webhook_secret_env": secret_env(source.kind)})
+            source.model_copy(
+                update={"webhook_secret_env": secret_env(source.kind)}
+            ).read_secrets_from({secret_env(source.kind): SECRET}, "the test")
             for source in demo_sources(urls, world)
         ]
-        for source in sources:
-            monkeypatch.setenv(secret_env(source.kind), SECRET)
         engine = SyncEngine(sessions, rules=rules)
         for source in sources:
             report = await engine.sync(source)

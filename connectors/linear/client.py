@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 import msgspec
@@ -81,28 +81,26 @@ class _Connection(msgspec.Struct, rename="camel"):
     page_info: _PageInfo
 
 
-class _ConnectionAnswer(msgspec.Struct):
-    """A GraphQL answer to a query of one connection: its nodes stay JSON text."""
+T = TypeVar("T")
 
-    data: dict[str, _Connection | None] | None = None
+
+class _Answer(msgspec.Struct, Generic[T]):
+    """A GraphQL answer whose root fields are ``T``; nodes stay JSON text."""
+
+    data: dict[str, T | None] | None = None
     errors: Any = None
 
 
-_CONNECTION_ANSWER = msgspec.json.Decoder(_ConnectionAnswer)
+_CONNECTION_ANSWER = msgspec.json.Decoder(_Answer[_Connection])
+"""An answer to a query of one connection."""
 
 
 class _Nodes(msgspec.Struct):
     nodes: list[msgspec.Raw]
 
 
-class _ListsAnswer(msgspec.Struct):
-    """A GraphQL answer to a query of several unpaged lists."""
-
-    data: dict[str, _Nodes | None] | None = None
-    errors: Any = None
-
-
-_LISTS_ANSWER = msgspec.json.Decoder(_ListsAnswer)
+_LISTS_ANSWER = msgspec.json.Decoder(_Answer[_Nodes])
+"""An answer to a query of several unpaged lists."""
 
 
 class LinearClient(TrackerClient):
@@ -121,29 +119,12 @@ class LinearClient(TrackerClient):
     ) -> tuple[list[msgspec.Raw], bool, str | None]:
         """``(nodes, has_next_page, end_cursor)`` of the connection ``field`` of a query; the
         nodes as JSON texts (``connectors.body.element``)."""
-        request = {"query": document, "variables": dict(variables)}
         name = self.source.name
-        try:
-            _, answer = await self.http.request_decoded(
-                "POST", GRAPHQL_PATH, _CONNECTION_ANSWER, json=request
-            )
-        except TrackerRequestError as exc:
-            raise _reclassified(exc) from None
-        except msgspec.ValidationError as exc:
-            raise TrackerDataError(
-                f"{name}: Linear answered without {field}.nodes and pageInfo ({exc})"
-            ) from None
-        if answer.data is None:
-            raise self._failure({"errors": answer.errors})
-        if answer.errors:
-            log.warning(
-                "%s: Linear answered with partial data and errors: %s",
-                name,
-                self.redactor.excerpt(_messages(answer.errors)),
-            )
-        connection = answer.data.get(field)
+        wanted = f"{field}.nodes and pageInfo"
+        data = await self._data(document, variables, _CONNECTION_ANSWER, wanted)
+        connection = data.get(field)
         if connection is None:
-            raise TrackerDataError(f"{name}: Linear answered without {field}.nodes and pageInfo")
+            raise TrackerDataError(f"{name}: Linear answered without {wanted}")
         end = connection.page_info.end_cursor
         if end is not None and not isinstance(end, str):
             raise TrackerDataError(f"{name}: {field}.pageInfo.endCursor is not text")
@@ -154,18 +135,32 @@ class LinearClient(TrackerClient):
     ) -> dict[str, list[msgspec.Raw]]:
         """The ``nodes`` of each root list ``fields`` names, in one request, as JSON texts;
         errors follow the rules of ``connection``."""
+        data = await self._data(document, variables, _LISTS_ANSWER, "the lists' nodes")
+        found: dict[str, list[msgspec.Raw]] = {}
+        for field in fields:
+            listed = data.get(field)
+            if listed is None:
+                raise TrackerDataError(f"{self.source.name}: Linear answered without {field}.nodes")
+            found[field] = listed.nodes
+        return found
+
+    async def _data(
+        self,
+        document: str,
+        variables: Mapping[str, Any],
+        decoder: msgspec.json.Decoder[_Answer[T]],
+        wanted: str,
+    ) -> dict[str, T | None]:
+        """The ``data`` of the answer to ``document``: refused, unreadable or data-less
+        answers raise by what the caller should do next; partial errors are logged."""
         request = {"query": document, "variables": dict(variables)}
         name = self.source.name
         try:
-            _, answer = await self.http.request_decoded(
-                "POST", GRAPHQL_PATH, _LISTS_ANSWER, json=request
-            )
+            _, answer = await self.http.request_decoded("POST", GRAPHQL_PATH, decoder, json=request)
         except TrackerRequestError as exc:
             raise _reclassified(exc) from None
         except msgspec.ValidationError as exc:
-            raise TrackerDataError(
-                f"{name}: Linear answered without the lists' nodes ({exc})"
-            ) from None
+            raise TrackerDataError(f"{name}: Linear answered without {wanted} ({exc})") from None
         if answer.data is None:
             raise self._failure({"errors": answer.errors})
         if answer.errors:
@@ -174,13 +169,7 @@ class LinearClient(TrackerClient):
                 name,
                 self.redactor.excerpt(_messages(answer.errors)),
             )
-        found: dict[str, list[msgspec.Raw]] = {}
-        for field in fields:
-            listed = answer.data.get(field)
-            if listed is None:
-                raise TrackerDataError(f"{name}: Linear answered without {field}.nodes")
-            found[field] = listed.nodes
-        return found
+        return answer.data
 
     def _failure(self, body: Mapping[str, Any]) -> TrackerError:
         """The error for an answer without data, by what the caller should do next."""
