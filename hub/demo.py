@@ -163,10 +163,11 @@ def simulators(world: DemoWorld) -> Iterator[dict[str, str]]:
 
 
 def simulator_app(
-    kind: str, items: int, seed: int, faults: Faults | None = None
+    kind: str, items: int, seed: int, faults: Faults | None = None, world: DemoWorld | None = None
 ) -> tuple[ASGIApp, str]:
-    """One tracker of the demo world, and how to authenticate to it, serving ``faults``."""
-    world = build_demo_world(items, seed=seed)
+    """One tracker of the demo world (``world``, else one built from ``items`` and
+    ``seed``), and how to authenticate to it, serving ``faults``."""
+    world = world or build_demo_world(items, seed=seed)
     if kind == "jira":
         app = create_jira_app(world.jira, email=JIRA_EMAIL, token=DEMO_TOKEN, faults=faults)
         return app, f"basic auth {JIRA_EMAIL}:{DEMO_TOKEN}, projects PLAT, PAY"

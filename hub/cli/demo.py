@@ -211,13 +211,10 @@ def _changing_simulator(
     base_url: str,
 ) -> tuple[ASGIApp, str, Callable[[], str]]:
     """One tracker of the demo world whose changes ``sender`` posts, and a call that edits a
-    random issue of it (``--change-every``). As ``hub.demo.simulator_app``, with the world
-    kept so that it can be watched."""
-    from hub.demo import DEMO_TOKEN, JIRA_EMAIL, LINEAR_KEY
+    random issue of it (``--change-every``): ``hub.demo.simulator_app`` on a world kept so
+    that it can be watched."""
+    from hub.demo import simulator_app
     from simulators.demo_world import build_demo_world
-    from simulators.github import create_github_app
-    from simulators.jira import create_jira_app
-    from simulators.linear import create_linear_app
     from simulators.webhook_events import change_something, connect
 
     world = build_demo_world(items, seed=seed)
@@ -225,17 +222,7 @@ def _changing_simulator(
     if sender is not None:
         connect(tracked, sender, base_url=base_url)
     rng = random.Random(seed)
-    if kind == "jira":
-        app = create_jira_app(world.jira, email=JIRA_EMAIL, token=DEMO_TOKEN, faults=faults)
-        credentials = (
-            f"basic auth {JIRA_EMAIL}:{DEMO_TOKEN}, projects {', '.join(world.jira.projects)}"
-        )
-    elif kind == "github":
-        app = create_github_app(world.github, token=DEMO_TOKEN, faults=faults)
-        credentials = f"token {DEMO_TOKEN}, owner {world.github.owner}"
-    else:
-        app = create_linear_app(world.linear, api_key=LINEAR_KEY, faults=faults)
-        credentials = f"key {LINEAR_KEY}, teams {', '.join(t.key for t in world.linear.teams)}"
+    app, credentials = simulator_app(kind, items, seed, faults, world)
     return app, credentials, lambda: change_something(tracked, rng)
 
 
