@@ -5,7 +5,7 @@ stopped at any point — an error, a crash, a kill — resumes from the last sto
 writes nothing twice. Only one sync of a source runs at a time (``hub.sync.lock``). A full
 sync, or a census of ids where the tracker offers one, reconciles deletions
 (``hub.sync.tombstones``). Every sync leaves a SyncRun row with its counts, the requests it
-cost and the error that stopped it.
+cost and the error that stopped it, and is counted in the metrics (``hub.sync.metrics``).
 """
 
 from __future__ import annotations
