@@ -23,9 +23,11 @@ from strawberry.extensions import (
 )
 
 from hub.contract.config import ApiConfig
+from hub.sync.metrics import HubMetrics
 from schema.access import ReadOnlyGuard
 from schema.cost import QueryComplexityLimiter
 from schema.fan_out import FragmentFanOutLimiter
+from schema.timing import OperationTiming
 from schema.validation import CACHE_SIZE, ServedValidation
 
 
@@ -50,13 +52,18 @@ def validation_rules(api: ApiConfig) -> list[type[ASTValidationRule]]:
     return rules
 
 
-def api_extensions(api: ApiConfig) -> list[Callable[[], SchemaExtension]]:
-    """Limits that keep one client from costing the database more than a page of work.
+def api_extensions(
+    api: ApiConfig, metrics: HubMetrics | None = None
+) -> list[Callable[[], SchemaExtension]]:
+    """Limits that keep one client from costing the database more than a page of work, and
+    the timing of each operation into ``metrics`` where given (first, so it times them all).
 
     Factories, so each request gets fresh extensions; the parse and validation caches live
     at module level and are shared across requests all the same.
     """
+    timing = [partial(OperationTiming, metrics=metrics)] if metrics is not None else []
     return [
+        *timing,
         partial(MaxTokensLimiter, max_token_count=api.max_tokens),
         partial(ParserCache, maxsize=CACHE_SIZE),
         partial(AddValidationRules, validation_rules(api)),

@@ -21,6 +21,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
 
 from hub.contract.config import ApiConfig
+from hub.sync.metrics import HubMetrics
 from schema import Mutation, Query
 from schema.extensions import api_extensions, is_unexpected
 
@@ -63,10 +64,11 @@ class SuggestionlessExecutor(StrawberryGraphQLCoreExecutionContext):
         return super().build(*args, **{**kwargs, "hide_suggestions": True})
 
 
-def served_schema(api: ApiConfig) -> ServedSchema:
+def served_schema(api: ApiConfig, metrics: HubMetrics | None = None) -> ServedSchema:
+    """The schema with the limits of ``api``, timing its operations into ``metrics``."""
     return ServedSchema(
         query=Query,
         mutation=Mutation,
-        extensions=api_extensions(api),
+        extensions=api_extensions(api, metrics),
         execution_context_class=SuggestionlessExecutor if api.production else None,
     )

@@ -7,6 +7,7 @@ import sys
 import click
 
 from hub.cli.common import configuration, run
+from hub.cli.log_format import LOG_FORMATS, use_log_format
 from hub.contract.records import RunStatus
 
 EXIT_BUSY = 75
@@ -61,9 +62,22 @@ def sync(ctx: click.Context, source_name: str | None, full: bool, wait: bool) ->
     is_flag=True,
     help="Turn introspection and GraphiQL off (as `[api] production = true` does).",
 )
+@click.option(
+    "--log-format",
+    type=click.Choice(LOG_FORMATS),
+    default="text",
+    show_default=True,
+    help="Write log lines as text, or as one JSON object each (time, level, logger, message).",
+)
 @click.pass_context
 def serve(
-    ctx: click.Context, host: str, port: int, graphiql: bool, schedule: bool, production: bool
+    ctx: click.Context,
+    host: str,
+    port: int,
+    graphiql: bool,
+    schedule: bool,
+    production: bool,
+    log_format: str,
 ) -> None:
     """Serve the GraphQL API and run the scheduled syncs.
 
@@ -71,6 +85,7 @@ def serve(
     """
     from hub.runner import serve_api
 
+    use_log_format(log_format)
     run(
         serve_api(
             configuration(ctx),

@@ -1,6 +1,7 @@
-"""The HTTP face of the hub: GraphQL at ``/graphql``, a health check at ``/healthz``, and the
-web pages at ``/`` and ``/roadmap`` (``hub.web``), which read their data from ``/graphql``, and
-the trackers' webhooks at ``/webhooks/{source}`` (``hub.server.webhooks``).
+"""The HTTP face of the hub: GraphQL at ``/graphql``, probes and metrics (``/healthz``,
+``/readyz``, ``/metrics``), the web pages at ``/`` and ``/roadmap`` (``hub.web``), which read
+their data from ``/graphql``, and the trackers' webhooks at ``/webhooks/{source}``
+(``hub.server.webhooks``).
 
 The app is stateless: everything per request comes from ``get_context``, so it runs as many
 replicas as needed in front of one database. Given a scheduler, the app runs its syncs for as
@@ -10,7 +11,8 @@ applier, the app runs it as long, and wakes it for each delivery it records.
 A request to ``/graphql`` passes, in order: the body's deadline (408) and size limit (413),
 the bearer token (401), the rate limit of its token (429), then the limits on tokens, fields,
 depth, aliases and estimated cost, introspection where it is off, and the read-only guard on
-mutations. ``/healthz`` stays open. Webhooks authenticate by their signature, not a token.
+mutations. ``/healthz``, ``/readyz`` and ``/metrics`` stay open (``hub.server.probes``).
+Webhooks authenticate by their signature, not a token.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 from starlette.websockets import WebSocket
@@ -33,8 +35,10 @@ from hub.contract.config import ApiConfig, HubConfig
 from hub.server.auth import TokenAuth
 from hub.server.body_deadline import BodyDeadline
 from hub.server.body_limit import BodyLimit
+from hub.server.probes import healthz, metrics_endpoint, readyz
 from hub.server.rate_limit import RateLimit, TokenBuckets
 from hub.server.webhooks import WebhookReceiver
+from hub.sync.metrics import HUB_METRICS, HubMetrics
 from hub.sync.scheduler import Scheduler
 from hub.sync.webhooks import WebhookApplier
 from hub.web.graphiql import graphiql_page
@@ -58,9 +62,10 @@ class HubGraphQL(GraphQL[Context, None]):
         config: HubConfig,
         scheduler: Scheduler | None,
         api: ApiConfig,
+        metrics: HubMetrics,
     ) -> None:
         super().__init__(
-            served_schema(api),
+            served_schema(api, metrics),
             graphql_ide="graphiql" if graphiql else None,
         )
         self.sessions = sessions
@@ -98,10 +103,6 @@ def error_codes(response_data: GraphQLHTTPResponse) -> set[object]:
     return codes
 
 
-async def healthz(_request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
-
-
 def create_app(
     sessions: async_sessionmaker[AsyncSession],
     *,
@@ -111,6 +112,7 @@ def create_app(
     require_token: bool = True,
     api: ApiConfig = DEFAULT_API,
     webhooks: WebhookApplier | None = None,
+    metrics: HubMetrics = HUB_METRICS,
 ) -> Starlette:
     """The hub's ASGI app; ``graphiql`` serves the in-browser IDE on GET /graphql.
 
@@ -122,11 +124,15 @@ def create_app(
 
     Webhook deliveries are recorded whether or not there is an applier (``webhooks``); only
     an app with one applies them, and a later one picks up what an earlier one left.
+
+    The app records GraphQL latency and webhook receipts into ``metrics`` and serves them at
+    ``/metrics``; the engine and applier record into theirs (by default the same, the
+    process's ``HUB_METRICS``).
     """
     if graphiql and api.production:
         raise ValueError("GraphiQL is off in production mode")
     graphql: ASGIApp = HubGraphQL(
-        sessions, graphiql=graphiql, config=config, scheduler=scheduler, api=api
+        sessions, graphiql=graphiql, config=config, scheduler=scheduler, api=api, metrics=metrics
     )
     if api.rate_limit_per_minute:
         buckets = TokenBuckets(api.rate_limit_per_minute, api.rate_limit_burst)
@@ -140,6 +146,7 @@ def create_app(
         config,
         max_bytes=api.max_webhook_bytes,
         wake=webhooks.wake if webhooks is not None else lambda: None,
+        metrics=metrics,
     )
 
     @asynccontextmanager
@@ -155,6 +162,8 @@ def create_app(
         routes=[
             Route("/graphql", graphql),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz(sessions), methods=["GET"]),
+            Route("/metrics", metrics_endpoint(sessions, metrics), methods=["GET"]),
             Route("/webhooks/{source}", receiver.receive, methods=["POST"]),
             *web_routes(),
         ],

@@ -94,6 +94,7 @@ def server_config(app: ASGIApp, api: ApiConfig) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         log_level="warning",
+        log_config=None,  # uvicorn's lines go through the hub's logging, in its format
         http=protocol_for(api),
         timeout_keep_alive=api.keep_alive_timeout,
         limit_concurrency=api.max_connections + 1,

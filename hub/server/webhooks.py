@@ -34,6 +34,7 @@ from connectors.webhooks import Parser, Verifier, WebhookEvent, WebhookRefused
 from hub.contract.config import HubConfig, SourceConfig
 from hub.contract.errors import ConfigError, HubError
 from hub.server.refusals import error_response
+from hub.sync.metrics import HUB_METRICS, HubMetrics
 from hub.sync.rules import HubRules
 from hub.sync.webhooks import record_delivery
 
@@ -44,6 +45,8 @@ MAX_DELIVERY_ID = 200
 """Column size of ``webhook_deliveries.delivery_id``: a longer id is refused, never cut, as
 two cut ids could look like one delivery."""
 MAX_EVENT = 100
+UNKNOWN = "unknown"
+"""The source label of deliveries to a name that is not a configured source."""
 
 
 def utcnow() -> datetime:
@@ -63,6 +66,7 @@ class WebhookReceiver:
         wake: Callable[[], None] = lambda: None,
         handlers: Handlers = webhook_handlers,
         clock: Callable[[], datetime] = utcnow,
+        metrics: HubMetrics = HUB_METRICS,
     ) -> None:
         self.sessions = sessions
         self.sources = {source.name: source for source in config.sources}
@@ -71,17 +75,27 @@ class WebhookReceiver:
         self.wake = wake
         self.handlers = handlers
         self.clock = clock
+        self.metrics = metrics
         self.source_ids: dict[str, int] = {}
         """The row id of each source a delivery was recorded for: one statement per delivery."""
 
     async def receive(self, request: Request) -> Response:
+        """The answer to one delivery, counted by its source and outcome."""
         name = request.path_params["source"]
+        outcome, response = await self._receive(name, request)
+        # A name not configured is one label, whatever was asked: the path is the client's.
+        self.metrics.webhook_received(name if name in self.sources else UNKNOWN, outcome)
+        return response
+
+    async def _receive(self, name: str, request: Request) -> tuple[str, Response]:
         source = self.sources.get(name)
         if source is None or source.webhook_secret_env is None:
-            return error_response(404, f"no webhooks are received for source '{name}'", "NOT_FOUND")
+            return "not_found", error_response(
+                404, f"no webhooks are received for source '{name}'", "NOT_FOUND"
+            )
         body = await read_limited(request, self.max_bytes)
         if body is None:
-            return error_response(
+            return "too_large", error_response(
                 413,
                 f"the delivery is larger than {self.max_bytes} bytes ([api] max_webhook_bytes)",
                 "REQUEST_TOO_LARGE",
@@ -91,10 +105,10 @@ class WebhookReceiver:
             event = self.verified_event(source, request, body)
         except WebhookRefused as refused:
             log.info("webhook for %s refused (%d): %s", name, refused.status, refused.reason)
-            return error_response(refused.status, refused.reason, "WEBHOOK_REFUSED")
+            return "refused", error_response(refused.status, refused.reason, "WEBHOOK_REFUSED")
         except ConfigError as exc:
             log.error("webhook for %s cannot be checked: %s", name, exc)
-            return error_response(
+            return "unavailable", error_response(
                 503, f"webhooks of source '{name}' are not set up on the hub", "UNAVAILABLE"
             )
         known = self.source_ids.get(name)
@@ -102,12 +116,12 @@ class WebhookReceiver:
             self.sessions, source, self.rules, event, self.clock(), known
         )
         if source_id is None:
-            return JSONResponse({"delivery": event.delivery_id, "status": "duplicate"})
+            return "duplicate", JSONResponse({"delivery": event.delivery_id, "status": "duplicate"})
         self.source_ids[name] = source_id
         if event.ignored:
-            return JSONResponse({"delivery": event.delivery_id, "status": "ignored"})
+            return "ignored", JSONResponse({"delivery": event.delivery_id, "status": "ignored"})
         self.wake()
-        return JSONResponse({"delivery": event.delivery_id, "status": "accepted"}, 202)
+        return "accepted", JSONResponse({"delivery": event.delivery_id, "status": "accepted"}, 202)
 
     def verified_event(self, source: SourceConfig, request: Request, body: bytes) -> WebhookEvent:
         """The delivery as the hub acts on it, once its signature holds; raises

@@ -5,7 +5,7 @@ stopped at any point — an error, a crash, a kill — resumes from the last sto
 writes nothing twice. Only one sync of a source runs at a time (``hub.sync.lock``). A full
 sync, or a census of ids where the tracker offers one, reconciles deletions
 (``hub.sync.tombstones``). Every sync leaves a SyncRun row with its counts, the requests it
-cost and the error that stopped it.
+cost and the error that stopped it, and is counted in the metrics (``hub.sync.metrics``).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from hub.sync.assignments import apply_assignments
 from hub.sync.heap import freeze_long_lived_objects
 from hub.sync.links import resolve_mentions
 from hub.sync.lock import source_lock
+from hub.sync.metrics import HUB_METRICS, HubMetrics
 from hub.sync.native import resolve_initiative_parents
 from hub.sync.pipeline import InOrder
 from hub.sync.report import SyncReport
@@ -64,6 +65,7 @@ class SyncEngine:
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], datetime] = utcnow,
         wait_for_lock: bool = False,
+        metrics: HubMetrics = HUB_METRICS,
     ) -> None:
         self.sessions = sessions
         self.rules = rules or HubRules()
@@ -71,6 +73,7 @@ class SyncEngine:
         self.transport = transport
         self.clock = clock
         self.wait_for_lock = wait_for_lock
+        self.metrics = metrics
 
     @property
     def database(self) -> AsyncEngine:
@@ -140,6 +143,7 @@ class SyncEngine:
             _take_stats(connector, report)
             report.seconds = time.monotonic() - started
             await connector.aclose()
+            self.metrics.sync_finished(report)
             await runs.finish_run(self.sessions, run_id, report, self.clock())
         changed = report.counts.created + report.counts.updated + report.deleted
         if changed >= CHANGED_ROWS:

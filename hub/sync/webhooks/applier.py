@@ -246,6 +246,7 @@ class WebhookApplier:
                 await apply_assignments(session, item_ids)
             tombstoned = await tombstone(session, source_id=source_id, refs=fetched.gone)
             await watch.finish(tombstoned=tombstoned)
+        self.engine.metrics.webhooks_applied(source.name, [d.received_at for d in deliveries], now)
 
     async def _failed(self, deliveries: list[Claimed], error: str, *, retry: bool = True) -> None:
         await mark_failed(

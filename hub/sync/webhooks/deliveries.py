@@ -92,6 +92,7 @@ class Claimed:
     deleted: tuple[str, ...]
     attempts: int
     """Attempts so far, this one included."""
+    received_at: datetime
 
 
 async def claim_due(
@@ -122,11 +123,19 @@ async def claim_due(
                 WebhookDelivery.refs,
                 WebhookDelivery.deleted,
                 WebhookDelivery.attempts,
+                WebhookDelivery.received_at,
             )
             .execution_options(synchronize_session=False)
         )
         claimed = [
-            Claimed(row.id, row.source_id, tuple(row.refs), tuple(row.deleted), row.attempts)
+            Claimed(
+                row.id,
+                row.source_id,
+                tuple(row.refs),
+                tuple(row.deleted),
+                row.attempts,
+                row.received_at,
+            )
             for row in rows
         ]
     return sorted(claimed, key=lambda delivery: delivery.id)
