@@ -62,9 +62,12 @@ INITIATIVE_FIELDS = """
       lastUpdate { health body createdAt user { name } }
 """
 
-INITIATIVES_QUERY = f"""
-query Initiatives($first: Int!, $after: String, $filter: InitiativeFilter) {{
-  initiatives(
+
+def _stream_query(operation: str, field: str, filter_type: str, fields: str) -> str:
+    """A stream's document: one page of ``field``, oldest change first, archived included."""
+    return f"""
+query {operation}($first: Int!, $after: String, $filter: {filter_type}) {{
+  {field}(
     first: $first
     after: $after
     filter: $filter
@@ -72,10 +75,15 @@ query Initiatives($first: Int!, $after: String, $filter: InitiativeFilter) {{
     includeArchived: true
   ) {{
     pageInfo {{ hasNextPage endCursor }}
-    nodes {{{INITIATIVE_FIELDS}    }}
+    nodes {{{fields}    }}
   }}
 }}
 """
+
+
+INITIATIVES_QUERY = _stream_query(
+    "Initiatives", "initiatives", "InitiativeFilter", INITIATIVE_FIELDS
+)
 
 PROJECT_FIELDS = """
       id
@@ -102,20 +110,7 @@ PROJECT_FIELDS = """
       inverseRelations(first: 20, includeArchived: true) { nodes { type project { id } } }
 """
 
-PROJECTS_QUERY = f"""
-query Projects($first: Int!, $after: String, $filter: ProjectFilter) {{
-  projects(
-    first: $first
-    after: $after
-    filter: $filter
-    orderBy: updatedAt
-    includeArchived: true
-  ) {{
-    pageInfo {{ hasNextPage endCursor }}
-    nodes {{{PROJECT_FIELDS}    }}
-  }}
-}}
-"""
+PROJECTS_QUERY = _stream_query("Projects", "projects", "ProjectFilter", PROJECT_FIELDS)
 
 ISSUE_FIELDS = """
       id
@@ -141,20 +136,7 @@ ISSUE_FIELDS = """
       relations(first: 8, includeArchived: true) { nodes { type relatedIssue { id } } }
 """
 
-ISSUES_QUERY = f"""
-query Issues($first: Int!, $after: String, $filter: IssueFilter) {{
-  issues(
-    first: $first
-    after: $after
-    filter: $filter
-    orderBy: updatedAt
-    includeArchived: true
-  ) {{
-    pageInfo {{ hasNextPage endCursor }}
-    nodes {{{ISSUE_FIELDS}    }}
-  }}
-}}
-"""
+ISSUES_QUERY = _stream_query("Issues", "issues", "IssueFilter", ISSUE_FIELDS)
 
 TEAMS = "teams"
 TEAMS_PAGE = 100
